@@ -1,0 +1,23 @@
+"""Exercise checkers for the notebook series (see :mod:`artgan_utils.exercises.core`).
+
+Usage in a notebook::
+
+    from artgan_utils.exercises import check
+    check("00.1", to_model_range)
+
+Checkers are grouped by notebook (``nb00``, ``nb01``, ...); importing this
+package registers them all.
+"""
+
+from artgan_utils.exercises import nb00  # noqa: F401  (registers checkers)
+from artgan_utils.exercises.core import (
+    REGISTRY,
+    CheckResult,
+    Checker,
+    ExerciseFailed,
+    UnknownExercise,
+    check,
+    exercise,
+)
+
+__all__ = ["REGISTRY", "CheckResult", "Checker", "ExerciseFailed", "UnknownExercise", "check", "exercise"]

@@ -1,0 +1,204 @@
+"""Run profiles: one switch that sizes every notebook for the machine it runs on.
+
+The series runs in three profiles, selected by the environment variable
+``ARTGAN_PROFILE`` (never by editing a notebook):
+
+``quick``
+    Continuous integration: every notebook well under two minutes on two CPU
+    cores. Small images, few steps, pinned thread counts so results are
+    reproducible bit for bit on the CI machine.
+``standard``
+    The default on a CPU: every notebook in at most about ten minutes, with
+    results a learner can recognise.
+``full``
+    The default when a GPU is visible: real resolutions and step counts.
+
+Notebooks ask for their settings by section name::
+
+    P = artgan_utils.get_profile()
+    S = P.settings("02_first_gan_toy")
+    S.train_steps   # 300 in quick, 3000 in standard, 10000 in full
+
+The numbers live in :data:`SECTIONS` below, in one place, so an instructor can
+see and change what each profile does.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+ENV_VAR = "ARTGAN_PROFILE"
+PROFILE_NAMES: tuple[str, ...] = ("quick", "standard", "full")
+
+DESCRIPTIONS: dict[str, str] = {
+    "quick": "CI sizes: each notebook well under 2 minutes on 2 CPU cores",
+    "standard": "CPU sizes: each notebook in about 10 minutes, recognisable results",
+    "full": "GPU sizes: real resolutions and step counts",
+}
+
+#: Intra-op threads pinned per profile (``None`` = let TensorFlow decide).
+#: Seeded TensorFlow on a CPU is bit-identical only at the same thread count,
+#: so the quick profile (whose outputs nbval compares) pins it.
+THREADS: dict[str, int | None] = {"quick": 2, "standard": None, "full": None}
+
+#: Per-notebook settings: section -> setting -> (quick, standard, full).
+SECTIONS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
+    "00_welcome": {
+        "tour_images": (8, 12, 12),
+        "thumb_size": (96, 160, 192),
+        "patch_size": (32, 64, 64),
+        "patches_shown": (8, 16, 16),
+    },
+    "01_minimax_objective": {
+        "grid_points": (801, 2001, 4001),
+        "mc_samples": (20_000, 200_000, 1_000_000),
+    },
+    "02_first_gan_toy": {
+        "steps_1d": (300, 1500, 3000),
+        "steps_2d": (400, 2500, 8000),
+        "batch_size": (256, 256, 512),
+        "eval_samples": (2500, 2500, 10_000),
+        "seeds": ((0,), (0, 1, 2), (0, 1, 2)),
+        "snapshots": (4, 6, 8),
+    },
+}
+
+
+class ProfileError(ValueError):
+    """Raised for an unknown profile name or an unknown settings section/key."""
+
+
+class Settings(Mapping[str, Any]):
+    """Read-only settings of one notebook section, with attribute access.
+
+    Examples
+    --------
+    >>> s = get_profile("quick").settings("00_welcome")
+    >>> s.patch_size
+    32
+    """
+
+    def __init__(self, section: str, profile: str, values: Mapping[str, Any]):
+        self._section = section
+        self._profile = profile
+        self._values = dict(values)
+
+    def __getitem__(self, key: str) -> Any:
+        return self._values[key]
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            return self._values[key]
+        except KeyError:
+            known = ", ".join(sorted(self._values))
+            raise ProfileError(
+                f"Section {self._section!r} has no setting {key!r}. Known settings: {known}."
+            ) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        items = ", ".join(f"{k}={v!r}" for k, v in self._values.items())
+        return f"Settings[{self._section}, {self._profile}]({items})"
+
+    def table(self) -> str:
+        """Return the settings as an aligned two-column text table."""
+        width = max((len(k) for k in self._values), default=0)
+        lines = [f"{self._section} settings ({self._profile} profile)"]
+        lines += [f"  {k:<{width}}  {v}" for k, v in self._values.items()]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class Profile:
+    """A named run profile.
+
+    Attributes
+    ----------
+    name:
+        ``"quick"``, ``"standard"`` or ``"full"``.
+    source:
+        How the profile was chosen: ``"ARTGAN_PROFILE"``, ``"argument"`` or
+        ``"default (no GPU)"`` / ``"default (GPU found)"``.
+    """
+
+    name: str
+    source: str = "argument"
+    description: str = field(init=False)
+    threads: int | None = field(init=False)
+
+    def __post_init__(self) -> None:
+        if self.name not in PROFILE_NAMES:
+            raise ProfileError(
+                f"Unknown profile {self.name!r}. Choose one of {', '.join(PROFILE_NAMES)}, "
+                f"e.g. `export {ENV_VAR}=standard` before starting Jupyter."
+            )
+        object.__setattr__(self, "description", DESCRIPTIONS[self.name])
+        object.__setattr__(self, "threads", THREADS[self.name])
+
+    @property
+    def index(self) -> int:
+        """Position of this profile in ``(quick, standard, full)``."""
+        return PROFILE_NAMES.index(self.name)
+
+    def pick(self, quick: Any, standard: Any, full: Any) -> Any:
+        """Return the value that belongs to this profile."""
+        return (quick, standard, full)[self.index]
+
+    def settings(self, section: str) -> Settings:
+        """Return the settings of ``section`` (a notebook's name) for this profile."""
+        try:
+            spec = SECTIONS[section]
+        except KeyError:
+            known = ", ".join(sorted(SECTIONS))
+            raise ProfileError(f"No settings section {section!r}. Known sections: {known}.") from None
+        return Settings(section, self.name, {k: v[self.index] for k, v in spec.items()})
+
+    def __str__(self) -> str:
+        return f"Profile '{self.name}' ({self.description}; chosen by {self.source})"
+
+
+def gpu_available() -> bool:
+    """Return True if TensorFlow sees at least one GPU.
+
+    Imports TensorFlow (quietly, see :mod:`artgan_utils.env`); returns False if
+    TensorFlow itself cannot be imported.
+    """
+    from artgan_utils import env
+
+    env.quiet_tensorflow_logs()
+    try:
+        import tensorflow as tf
+    except ImportError:  # pragma: no cover - TF is a hard dependency
+        return False
+    return bool(tf.config.list_physical_devices("GPU"))
+
+
+def get_profile(name: str | None = None) -> Profile:
+    """Return the active run profile.
+
+    Order of precedence: the ``name`` argument, then the ``ARTGAN_PROFILE``
+    environment variable, then ``full`` if a GPU is visible, else ``standard``.
+
+    Raises
+    ------
+    ProfileError
+        If the name (from the argument or the environment) is not a profile.
+    """
+    if name is not None:
+        return Profile(name.strip().lower(), "argument")
+    env_value = os.environ.get(ENV_VAR, "").strip().lower()
+    if env_value:
+        return Profile(env_value, ENV_VAR)
+    if gpu_available():
+        return Profile("full", "default (GPU found)")
+    return Profile("standard", "default (no GPU)")

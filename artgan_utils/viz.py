@@ -1,0 +1,135 @@
+"""Plotting helpers: image grids and figures that update in place.
+
+All functions accept images as uint8 in [0, 255] or floats in [-1, 1] (the
+generator's tanh range) or [0, 1]; :func:`to_display` decides which.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+
+def to_display(images: Any, value_range: tuple[float, float] | None = None) -> np.ndarray:
+    """Convert images to float32 in [0, 1] for ``imshow``.
+
+    Parameters
+    ----------
+    images:
+        Array (or tensor) of shape (H, W), (H, W, C) or (N, H, W, C), C in {1, 3}.
+    value_range:
+        The input range, e.g. ``(-1, 1)``. By default: uint8 means (0, 255);
+        floats with a negative value mean (-1, 1); other floats mean (0, 1).
+    """
+    arr = np.asarray(images)
+    if arr.dtype == np.uint8:
+        lo, hi = 0.0, 255.0
+    elif value_range is not None:
+        lo, hi = value_range
+    elif arr.size and float(np.nanmin(arr)) < 0:
+        lo, hi = -1.0, 1.0
+    else:
+        lo, hi = 0.0, 1.0
+    out = (arr.astype(np.float32) - lo) / (hi - lo)
+    out = np.nan_to_num(out, nan=0.0)
+    out = np.clip(out, 0.0, 1.0)
+    if out.ndim >= 3 and out.shape[-1] == 1:
+        out = out[..., 0]
+    return out
+
+
+def image_grid(images: Any, ncols: int | None = None, pad: int = 2, value_range: tuple[float, float] | None = None) -> np.ndarray:
+    """Tile a batch (N, H, W[, C]) into one float image in [0, 1] with white padding."""
+    batch = to_display(images, value_range)
+    if batch.ndim == 2:
+        batch = batch[None]
+    n, h, w = batch.shape[:3]
+    ncols = ncols or math.ceil(math.sqrt(n))
+    nrows = math.ceil(n / ncols)
+    shape = (nrows * (h + pad) + pad, ncols * (w + pad) + pad) + batch.shape[3:]
+    grid = np.ones(shape, dtype=np.float32)
+    for i in range(n):
+        r, c = divmod(i, ncols)
+        y, x = pad + r * (h + pad), pad + c * (w + pad)
+        grid[y : y + h, x : x + w] = batch[i]
+    return grid
+
+
+def show_images(
+    images: Any,
+    titles: Sequence[str] | None = None,
+    ncols: int | None = None,
+    size: float = 2.2,
+    suptitle: str | None = None,
+    value_range: tuple[float, float] | None = None,
+    title_fontsize: int = 8,
+):
+    """Show images in a grid of subplots, one per image, with optional titles.
+
+    Images may differ in size (a list). Returns the matplotlib Figure, so a
+    notebook cell ending with ``show_images(...)`` displays it once.
+    """
+    import matplotlib.pyplot as plt
+
+    items = list(images) if not isinstance(images, np.ndarray) or images.ndim == 4 else [images]
+    n = len(items)
+    if n == 0:
+        raise ValueError("show_images needs at least one image.")
+    if titles is not None and len(titles) != n:
+        raise ValueError(f"Got {n} images but {len(titles)} titles.")
+    ncols = ncols or min(n, 6)
+    nrows = math.ceil(n / ncols)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(size * ncols, size * nrows + (0.4 if suptitle else 0)), squeeze=False)
+    for i, ax in enumerate(axes.flat):
+        ax.axis("off")
+        if i >= n:
+            continue
+        img = to_display(items[i], value_range)
+        ax.imshow(img, cmap="gray" if img.ndim == 2 else None, vmin=0, vmax=1)
+        if titles is not None:
+            ax.set_title(titles[i], fontsize=title_fontsize)
+    if suptitle:
+        fig.suptitle(suptitle)
+    fig.tight_layout()
+    plt.close(fig)
+    return fig
+
+
+def wrap_title(text: str, width: int = 24, lines: int = 2) -> str:
+    """Wrap a long title on word boundaries to at most ``lines`` lines (with an ellipsis)."""
+    import textwrap
+
+    parts = textwrap.wrap(text, width) or [""]
+    if len(parts) > lines:
+        parts = parts[:lines]
+        parts[-1] = parts[-1][: width - 1].rstrip() + "…"
+    return "\n".join(parts)
+
+
+class LiveFigure:
+    """A figure shown once and redrawn in place (for training progress).
+
+    Uses an updatable display handle instead of ``clear_output``, which keeps
+    stored notebook outputs to a single figure and works under nbval.
+
+    Example
+    -------
+    >>> live = LiveFigure()                      # doctest: +SKIP
+    >>> for step in ...:
+    ...     live.update(show_images(samples))    # doctest: +SKIP
+    """
+
+    def __init__(self) -> None:
+        self._handle: Any = None
+
+    def update(self, fig: Any) -> None:
+        """Display ``fig`` the first time, replace it afterwards."""
+        from IPython.display import display
+
+        if self._handle is None:
+            self._handle = display(fig, display_id=True)
+        else:
+            self._handle.update(fig)
