@@ -1,0 +1,378 @@
+"""Data for the series: the bundled paintings and photos, patches, and digits.
+
+Everything here works offline. The bundled set in ``data/`` (built by
+``tools/build_data.py``, described in ``data/README.md``) holds public-domain
+paintings (ukiyo-e, Van Gogh, old masters, ...) and openly licensed photos,
+each listed in ``data/manifest.csv`` with its title, artist, licence and
+sha256.
+
+Typical use::
+
+    from artgan_utils import data
+    works = data.catalogue(style="ukiyo-e")            # list[Artwork]
+    images = data.load_artworks(works)                   # list of uint8 arrays
+    patches = data.random_patches(images, n=256, size=64, seed=0)
+    ds = data.array_dataset(patches, batch_size=32)      # tf.data, float32 in [-1, 1]
+
+A user's own images: :func:`artgan_utils.images.load_image_folder` (re-exported
+here as :func:`load_image_folder`).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import os
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+if TYPE_CHECKING:  # pragma: no cover
+    import tensorflow as tf
+
+DATA_ENV_VAR = "ARTGAN_DATA_DIR"
+MANIFEST_COLUMNS = ("file", "title", "artist", "year", "style", "kind", "source", "licence", "sha256", "width", "height")
+
+
+class DataError(RuntimeError):
+    """The bundled data is missing, modified or asked for in a way it cannot serve."""
+
+
+def data_dir() -> Path:
+    """Return the folder holding ``manifest.csv``.
+
+    ``ARTGAN_DATA_DIR`` overrides the default, which is ``data/`` beside the
+    package in a clone of the repository (``pip install -e .``).
+    """
+    override = os.environ.get(DATA_ENV_VAR)
+    path = Path(override) if override else Path(__file__).resolve().parent.parent / "data"
+    if not (path / "manifest.csv").is_file():
+        raise DataError(
+            f"The bundled data was not found (no manifest.csv in {path}). Install the package from "
+            f"a clone of the repository with `pip install -e .`, or set {DATA_ENV_VAR} to the "
+            "folder that holds manifest.csv."
+        )
+    return path
+
+
+@dataclass(frozen=True)
+class Artwork:
+    """One bundled image and its provenance (a row of ``data/manifest.csv``)."""
+
+    file: str
+    title: str
+    artist: str
+    year: str
+    style: str
+    kind: str
+    source: str
+    licence: str
+    sha256: str
+    width: int
+    height: int
+
+    @property
+    def path(self) -> Path:
+        """Absolute path of the image file."""
+        return data_dir() / self.file
+
+    @property
+    def label(self) -> str:
+        """``"Title — Artist (year)"`` for figure titles."""
+        who = f" — {self.artist}" if self.artist else ""
+        when = f" ({self.year})" if self.year else ""
+        return f"{self.title}{who}{when}"
+
+
+@lru_cache(maxsize=4)
+def _read_manifest(path: str) -> tuple[Artwork, ...]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        reader = csv.DictReader(fh)
+        missing = set(MANIFEST_COLUMNS) - set(reader.fieldnames or ())
+        if missing:
+            raise DataError(f"{path} lacks the columns {sorted(missing)}; rebuild it with tools/build_data.py.")
+        rows = []
+        for row in reader:
+            values = {k: row[k] for k in MANIFEST_COLUMNS}
+            values["width"] = int(values["width"])
+            values["height"] = int(values["height"])
+            rows.append(Artwork(**values))
+    return tuple(rows)
+
+
+def load_manifest() -> list[Artwork]:
+    """Return every bundled image's record, in manifest order."""
+    return list(_read_manifest(str(data_dir() / "manifest.csv")))
+
+
+def _choices(values: Iterable[str]) -> str:
+    return ", ".join(sorted(set(values)))
+
+
+def catalogue(
+    style: str | Sequence[str] | None = None,
+    artist: str | None = None,
+    kind: str | None = None,
+) -> list[Artwork]:
+    """Select bundled images by style group, artist (substring, case-insensitive) and kind.
+
+    Raises
+    ------
+    DataError
+        For a style or kind that does not exist (the message lists the valid
+        ones), or when the selection is empty.
+    """
+    works = load_manifest()
+    if style is not None:
+        wanted = {style} if isinstance(style, str) else set(style)
+        unknown = wanted - {w.style for w in works}
+        if unknown:
+            raise DataError(f"Unknown style {sorted(unknown)}. Styles: {_choices(w.style for w in works)}.")
+        works = [w for w in works if w.style in wanted]
+    if kind is not None:
+        if kind not in {w.kind for w in load_manifest()}:
+            raise DataError(f"Unknown kind {kind!r}. Kinds: {_choices(w.kind for w in load_manifest())}.")
+        works = [w for w in works if w.kind == kind]
+    if artist is not None:
+        works = [w for w in works if artist.lower() in w.artist.lower()]
+        if not works:
+            raise DataError(
+                f"No bundled image by an artist matching {artist!r} in this selection. "
+                f"Artists: {_choices(w.artist for w in load_manifest() if w.artist)}."
+            )
+    if not works:
+        raise DataError("The selection is empty; loosen the style/kind/artist filters.")
+    return works
+
+
+def summary() -> dict[tuple[str, str], int]:
+    """Count bundled images by (kind, style)."""
+    return dict(sorted(Counter((w.kind, w.style) for w in load_manifest()).items()))
+
+
+def verify(works: Iterable[Artwork] | None = None) -> None:
+    """Check every file's sha256 against the manifest.
+
+    Raises
+    ------
+    DataError
+        Naming each missing or modified file and how to restore it.
+    """
+    problems = []
+    for w in works if works is not None else load_manifest():
+        try:
+            digest = hashlib.sha256(w.path.read_bytes()).hexdigest()
+        except FileNotFoundError:
+            problems.append(f"{w.file}: missing")
+            continue
+        if digest != w.sha256:
+            problems.append(f"{w.file}: sha256 {digest[:12]}… differs from the manifest's {w.sha256[:12]}…")
+    if problems:
+        raise DataError(
+            "The bundled data differs from data/manifest.csv:\n  "
+            + "\n  ".join(problems)
+            + "\nRestore it with `git checkout -- data/` or rebuild it with `python tools/build_data.py`."
+        )
+
+
+def load_artworks(works: Iterable[Artwork] | None = None, size: int | None = None) -> list[np.ndarray]:
+    """Load bundled images as uint8 RGB arrays (H, W, 3).
+
+    Parameters
+    ----------
+    works:
+        Records from :func:`catalogue` (default: everything).
+    size:
+        If given, resize so the longest side is ``size`` pixels.
+    """
+    from artgan_utils.images import load_image
+
+    return [load_image(w.path, size=size) for w in (works if works is not None else load_manifest())]
+
+
+def thumbnail(image: np.ndarray, size: int) -> np.ndarray:
+    """Centre-crop to a square and resize to ``size`` x ``size`` (uint8 RGB)."""
+    from PIL import Image
+
+    h, w = image.shape[:2]
+    s = min(h, w)
+    top, left = (h - s) // 2, (w - s) // 2
+    crop = Image.fromarray(image[top : top + s, left : left + s])
+    return np.asarray(crop.resize((size, size), Image.Resampling.LANCZOS))
+
+
+def random_patches(
+    images: Sequence[np.ndarray],
+    n: int,
+    size: int,
+    seed: int = 0,
+    scale: tuple[float, float] = (0.25, 0.6),
+    flip: bool = True,
+) -> np.ndarray:
+    """Cut ``n`` random square patches from ``images`` (deterministic for a seed).
+
+    Each patch picks an image uniformly, a crop side of ``scale`` times the
+    image's shorter side (never less than ``size``), a random position and an
+    optional horizontal flip, and is resized to ``size`` x ``size``.
+
+    Returns
+    -------
+    np.ndarray
+        uint8 array of shape (n, size, size, 3).
+    """
+    from PIL import Image
+
+    if not images:
+        raise ValueError("random_patches needs at least one image.")
+    lo, hi = scale
+    if not 0 < lo <= hi <= 1:
+        raise ValueError(f"scale must satisfy 0 < low <= high <= 1, got {scale}.")
+    rng = np.random.default_rng(seed)
+    out = np.empty((n, size, size, 3), dtype=np.uint8)
+    for i in range(n):
+        img = images[int(rng.integers(len(images)))]
+        h, w = img.shape[:2]
+        short = min(h, w)
+        side = int(round(rng.uniform(lo, hi) * short))
+        side = max(min(side, short), min(size, short))
+        top = int(rng.integers(0, h - side + 1))
+        left = int(rng.integers(0, w - side + 1))
+        crop = Image.fromarray(np.ascontiguousarray(img[top : top + side, left : left + side, :3]))
+        patch = np.asarray(crop.resize((size, size), Image.Resampling.BICUBIC if side < size else Image.Resampling.LANCZOS))
+        if flip and rng.random() < 0.5:
+            patch = patch[:, ::-1]
+        out[i] = patch
+    return out
+
+
+def to_model_range(images: Any) -> np.ndarray:
+    """uint8 [0, 255] -> float32 [-1, 1] (the range of a tanh generator)."""
+    return np.asarray(images, dtype=np.float32) / 127.5 - 1.0
+
+
+def to_uint8(images: Any) -> np.ndarray:
+    """float [-1, 1] -> uint8 [0, 255], rounded and clipped."""
+    return np.clip(np.rint((np.asarray(images, dtype=np.float32) + 1.0) * 127.5), 0, 255).astype(np.uint8)
+
+
+def array_dataset(
+    images: np.ndarray,
+    batch_size: int,
+    seed: int = 0,
+    shuffle: bool = True,
+    drop_remainder: bool = True,
+) -> "tf.data.Dataset":
+    """A tf.data pipeline over an in-memory image array, as float32 in [-1, 1].
+
+    The pipeline caches the converted images, reshuffles every epoch
+    (deterministically for a seed), batches and prefetches.
+    """
+    import tensorflow as tf
+
+    arr = np.asarray(images)
+    if arr.ndim != 4:
+        raise ValueError(f"images must have shape (N, H, W, C); got {arr.shape}.")
+    if arr.shape[0] < batch_size and drop_remainder:
+        raise ValueError(
+            f"Only {arr.shape[0]} images for batch_size={batch_size}: lower the batch size or make more patches."
+        )
+    if arr.dtype == np.uint8:
+        arr = to_model_range(arr)
+    ds = tf.data.Dataset.from_tensor_slices(arr.astype(np.float32)).cache()
+    if shuffle:
+        ds = ds.shuffle(arr.shape[0], seed=seed, reshuffle_each_iteration=True)
+    return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+
+
+def patch_dataset(
+    images: Sequence[np.ndarray],
+    size: int,
+    batch_size: int,
+    seed: int = 0,
+    scale: tuple[float, float] = (0.25, 0.6),
+    flip: bool = True,
+) -> "tf.data.Dataset":
+    """An endless tf.data stream of fresh random patches, float32 in [-1, 1].
+
+    Unlike :func:`random_patches` (a fixed set), every batch here is new: the
+    crops are drawn inside the pipeline with stateless random ops seeded from
+    ``tf.data.Dataset.random(seed)``, so the stream is reproducible. Images are
+    decoded once and kept in memory (padded to a common size), crops are made in
+    parallel and batches are prefetched. Use ``.take(k)`` or ``steps_per_epoch``.
+    """
+    import tensorflow as tf
+
+    if not images:
+        raise ValueError("patch_dataset needs at least one image.")
+    hmax = max(im.shape[0] for im in images)
+    wmax = max(im.shape[1] for im in images)
+    padded = np.zeros((len(images), hmax, wmax, 3), dtype=np.uint8)
+    dims = np.zeros((len(images), 2), dtype=np.int32)
+    for i, im in enumerate(images):
+        padded[i, : im.shape[0], : im.shape[1]] = im[..., :3]
+        dims[i] = im.shape[:2]
+    stack = tf.constant(padded)
+    hw = tf.constant(dims)
+    lo, hi = scale
+    n = len(images)
+
+    def crop(r: tf.Tensor) -> tf.Tensor:
+        seeds = tf.random.experimental.stateless_split(tf.stack([r, r // 7 + 1]), num=5)
+        idx = tf.random.stateless_uniform([], seeds[0], 0, n, dtype=tf.int32)
+        h, w = hw[idx, 0], hw[idx, 1]
+        short = tf.cast(tf.minimum(h, w), tf.float32)
+        frac = tf.random.stateless_uniform([], seeds[1], lo, hi)
+        side = tf.cast(tf.round(frac * short), tf.int32)
+        side = tf.clip_by_value(side, tf.minimum(size, tf.cast(short, tf.int32)), tf.cast(short, tf.int32))
+        top = tf.random.stateless_uniform([], seeds[2], 0, h - side + 1, dtype=tf.int32)
+        left = tf.random.stateless_uniform([], seeds[3], 0, w - side + 1, dtype=tf.int32)
+        patch = stack[idx, top : top + side, left : left + side, :]
+        patch = tf.image.resize(tf.cast(patch, tf.float32), (size, size), method="area", antialias=True)
+        if flip:
+            patch = tf.image.stateless_random_flip_left_right(patch, seeds[4])
+        patch = tf.ensure_shape(patch, (size, size, 3))
+        return patch / 127.5 - 1.0
+
+    ds = tf.data.Dataset.random(seed=seed).map(crop, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return ds.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+
+
+def load_digits(size: int = 8) -> tuple[np.ndarray, np.ndarray]:
+    """scikit-learn's bundled 8x8 handwritten digits: a seconds-fast warm-up set.
+
+    Parameters
+    ----------
+    size:
+        Output side (8, or upsampled, e.g. 16 or 32, with bilinear resizing).
+
+    Returns
+    -------
+    (images, labels)
+        images float32 (1797, size, size, 1) in [-1, 1]; labels int (1797,).
+    """
+    from sklearn.datasets import load_digits as _sk_load_digits
+
+    bunch = _sk_load_digits()
+    imgs = bunch.images.astype(np.float32) / 16.0  # sklearn's digits range 0..16
+    if size != 8:
+        from PIL import Image
+
+        imgs = np.stack(
+            [np.asarray(Image.fromarray(im).resize((size, size), Image.Resampling.BILINEAR)) for im in imgs]
+        )
+    imgs = np.clip(imgs, 0.0, 1.0) * 2.0 - 1.0
+    return imgs[..., None].astype(np.float32), bunch.target.astype(np.int64)
+
+
+def __getattr__(name: str) -> Any:
+    # Re-export the user-folder loader lazily (artgan_utils.images imports Pillow).
+    if name in {"load_image_folder", "load_image", "ImageFolder"}:
+        from artgan_utils import images
+
+        return getattr(images, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
