@@ -140,9 +140,9 @@ def load_image(
     path = Path(path)
     name = path.name
     if not path.is_file():
-        raise ImageLoadError(f"{name}: no such file.")
+        raise ImageLoadError(f"{name}: no such file")
     if path.stat().st_size == 0:
-        raise ImageLoadError(f"{name}: the file is empty (0 bytes). Re-download or re-export it.")
+        raise ImageLoadError(f"{name}: the file is empty (0 bytes); re-download or re-export it")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -164,13 +164,12 @@ def load_image(
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         raise ImageTooLargeError(f"{name}: {exc} Downscale the file or raise max_pixels.") from None
     except UnidentifiedImageError:
-        raise ImageLoadError(f"{name}: not an image Pillow can read (wrong extension, or not an image at all).") from None
+        raise ImageLoadError(f"{name}: not an image (Pillow cannot identify its format)") from None
     except OSError as exc:
         reason = str(exc)
         if "truncated" in reason.lower():
             raise ImageLoadError(
-                f"{name}: truncated file, the download or copy was probably interrupted ({reason}). "
-                "Download or copy it again."
+                f"{name}: truncated file (the download or copy was probably interrupted); copy it again"
             ) from None
         raise ImageLoadError(f"{name}: cannot decode the image: {reason}.") from None
     except (ValueError, SyntaxError, struct.error) as exc:
@@ -218,7 +217,8 @@ class ImageFolder:
 
 def _short_reason(error: ImageLoadError, name: str) -> str:
     text = str(error)
-    return text[len(name) + 2 :] if text.startswith(name + ": ") else text
+    text = text[len(name) + 2 :] if text.startswith(name + ": ") else text
+    return text.rstrip(".")
 
 
 def load_image_folder(

@@ -47,7 +47,6 @@ THREADS: dict[str, int | None] = {"quick": 2, "standard": None, "full": None}
 #: Per-notebook settings: section -> setting -> (quick, standard, full).
 SECTIONS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
     "00_welcome": {
-        "tour_images": (8, 12, 12),
         "thumb_size": (96, 160, 192),
         "patch_size": (32, 64, 64),
         "patches_shown": (8, 16, 16),

@@ -93,7 +93,9 @@ def show_images(
             ax.set_title(titles[i], fontsize=title_fontsize)
     if suptitle:
         fig.suptitle(suptitle)
-    fig.tight_layout()
+        fig.tight_layout(rect=(0, 0, 1, 1 - 0.45 / fig.get_figheight()))
+    else:
+        fig.tight_layout()
     plt.close(fig)
     return fig
 

@@ -59,8 +59,11 @@ class CheckResult:
     def passed(self) -> bool:
         return self.status == "passed"
 
-    def __repr__(self) -> str:  # keeps notebook outputs short and stable
+    def __repr__(self) -> str:
         return f"CheckResult({self.exercise!r}, {self.status!r}, {len(self.checks)} checks)"
+
+    def _ipython_display_(self) -> None:
+        """Show nothing in a notebook: :func:`check` has already printed the verdict."""
 
 
 class Checker:

@@ -1,0 +1,148 @@
+"""Convolutional generators and discriminators (DCGAN family) in Keras 3.
+
+The builders here are the finished versions of what notebook 03 develops step
+by step: a generator that maps a latent vector to an image in [-1, 1] with
+strided transposed convolutions (or resize + convolution, which avoids
+checkerboard artefacts), and a discriminator that maps an image to one
+*logit* (use ``from_logits=True`` losses).
+
+Shape arithmetic helpers (:func:`conv_output_size`,
+:func:`conv_transpose_output_size`, :func:`receptive_field`) follow Keras'
+``padding="same"`` / ``"valid"`` conventions and are tested against real
+layers.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import keras
+from keras import layers
+
+#: DCGAN weight initialisation (Radford et al. 2016): N(0, 0.02).
+def dcgan_init(seed: int | None = None) -> keras.initializers.Initializer:
+    """The DCGAN paper's weight initialiser, a normal distribution with std 0.02."""
+    return keras.initializers.RandomNormal(mean=0.0, stddev=0.02, seed=seed)
+
+
+def conv_output_size(size: int, kernel: int, stride: int, padding: str = "same") -> int:
+    """Spatial output size of ``Conv2D`` along one axis.
+
+    ``same``: ceil(size / stride); ``valid``: floor((size - kernel) / stride) + 1.
+    """
+    if padding == "same":
+        return math.ceil(size / stride)
+    if padding == "valid":
+        return (size - kernel) // stride + 1
+    raise ValueError(f"padding must be 'same' or 'valid', got {padding!r}.")
+
+
+def conv_transpose_output_size(size: int, kernel: int, stride: int, padding: str = "same") -> int:
+    """Spatial output size of ``Conv2DTranspose`` along one axis (no output_padding).
+
+    ``same``: size * stride; ``valid``: (size - 1) * stride + max(kernel, stride).
+    """
+    if padding == "same":
+        return size * stride
+    if padding == "valid":
+        return (size - 1) * stride + max(kernel, stride)
+    raise ValueError(f"padding must be 'same' or 'valid', got {padding!r}.")
+
+
+def receptive_field(kernels: Sequence[int], strides: Sequence[int]) -> int:
+    """Receptive field (in input pixels) of a stack of convolutions.
+
+    r = 1 + sum_l (k_l - 1) * prod_{i<l} s_i.
+    """
+    if len(kernels) != len(strides):
+        raise ValueError("kernels and strides must have the same length.")
+    r, jump = 1, 1
+    for k, s in zip(kernels, strides):
+        r += (k - 1) * jump
+        jump *= s
+    return r
+
+
+def make_generator(
+    latent_dim: int = 100,
+    image_size: int = 64,
+    channels: int = 3,
+    base_filters: int = 128,
+    start_size: int = 8,
+    upsample: str = "transpose",
+    name: str = "generator",
+    seed: int | None = None,
+) -> keras.Model:
+    """DCGAN generator: z -> Dense -> (start_size, start_size, C) -> upsampling blocks -> tanh image.
+
+    Each block doubles the resolution and halves the filters (BatchNorm, ReLU);
+    the last layer maps to ``channels`` with ``tanh`` so outputs lie in [-1, 1].
+
+    Parameters
+    ----------
+    upsample:
+        ``"transpose"`` (strided ``Conv2DTranspose``, kernel 4, as in DCGAN) or
+        ``"resize"`` (nearest-neighbour ``UpSampling2D`` + ``Conv2D``, kernel 3,
+        which avoids checkerboard artefacts; Odena et al. 2016).
+    """
+    if upsample not in {"transpose", "resize"}:
+        raise ValueError(f"upsample must be 'transpose' or 'resize', got {upsample!r}.")
+    n_up = math.log2(image_size / start_size)
+    if n_up < 1 or n_up != int(n_up):
+        raise ValueError(
+            f"image_size ({image_size}) must be start_size ({start_size}) times a power of two (>= 2x)."
+        )
+    init = dcgan_init(seed)
+    z = keras.Input((latent_dim,), name="z")
+    x = layers.Dense(start_size * start_size * base_filters, use_bias=False, kernel_initializer=init, name="project")(z)
+    x = layers.BatchNormalization(name="project_bn")(x)
+    x = layers.ReLU(name="project_relu")(x)
+    x = layers.Reshape((start_size, start_size, base_filters), name="reshape")(x)
+    filters = base_filters
+    for i in range(int(n_up)):
+        last = i == int(n_up) - 1
+        out_filters = channels if last else max(filters // 2, 16)
+        if upsample == "transpose":
+            x = layers.Conv2DTranspose(out_filters, 4, strides=2, padding="same", use_bias=last,
+                                       kernel_initializer=init, name=f"up{i + 1}")(x)
+        else:
+            x = layers.UpSampling2D(2, interpolation="nearest", name=f"resize{i + 1}")(x)
+            x = layers.Conv2D(out_filters, 3, padding="same", use_bias=last, kernel_initializer=init, name=f"up{i + 1}")(x)
+        if last:
+            x = layers.Activation("tanh", name="tanh")(x)
+        else:
+            x = layers.BatchNormalization(name=f"up{i + 1}_bn")(x)
+            x = layers.ReLU(name=f"up{i + 1}_relu")(x)
+            filters = out_filters
+    return keras.Model(z, x, name=name)
+
+
+def make_discriminator(
+    image_size: int = 64,
+    channels: int = 3,
+    base_filters: int = 64,
+    depth: int | None = None,
+    dropout: float = 0.25,
+    name: str = "discriminator",
+    seed: int | None = None,
+) -> keras.Model:
+    """DCGAN discriminator: strided Conv2D blocks with LeakyReLU(0.2) -> one logit.
+
+    No sigmoid at the end: train it with ``BinaryCrossentropy(from_logits=True)``,
+    which is numerically stabler than a sigmoid followed by a log.
+    """
+    depth = depth or max(2, int(math.log2(image_size)) - 3)
+    init = dcgan_init(seed)
+    img = keras.Input((image_size, image_size, channels), name="image")
+    x = img
+    filters = base_filters
+    for i in range(depth):
+        x = layers.Conv2D(filters, 4, strides=2, padding="same", kernel_initializer=init, name=f"down{i + 1}")(x)
+        x = layers.LeakyReLU(0.2, name=f"down{i + 1}_lrelu")(x)
+        if dropout:
+            x = layers.Dropout(dropout, name=f"down{i + 1}_dropout")(x)
+        filters = min(filters * 2, 512)
+    x = layers.Flatten(name="flatten")(x)
+    logit = layers.Dense(1, kernel_initializer=init, name="logit")(x)
+    return keras.Model(img, logit, name=name)
