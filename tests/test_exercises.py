@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from artgan_utils import data
+from artgan_utils import data, metrics, theory, toy
 from artgan_utils.exercises import REGISTRY, ExerciseFailed, UnknownExercise, check
 
 # Reference solutions for every registered exercise (kept in sync with the notebooks'
@@ -13,6 +13,12 @@ from artgan_utils.exercises import REGISTRY, ExerciseFailed, UnknownExercise, ch
 SOLUTIONS = {
     "00.1": data.to_model_range,
     "00.2": data.to_uint8,
+    "01.1": theory.discriminator_loss,
+    "01.2": theory.optimal_discriminator,
+    "01.3": theory.js_divergence_discrete,
+    "02.1": toy.generator_step,
+    "02.2": lambda samples, centres, std, min_count: metrics.mode_coverage(
+        samples, centres, std, min_fraction=min_count * len(centres) / len(samples)).modes_covered,
 }
 
 
@@ -64,3 +70,44 @@ def test_unknown_exercise_and_non_callable():
         check("99.9", print)
     with pytest.raises(ExerciseFailed, match="pass your function itself"):
         check("00.1", data.to_model_range(np.zeros(3, np.uint8)))
+
+
+def test_generator_step_checker_catches_wrong_loss_and_updating_d():
+    import keras
+    import tensorflow as tf
+
+    def saturating_step(generator, discriminator, optimizer, z):
+        with tf.GradientTape() as tape:
+            loss = keras.ops.mean(-keras.ops.softplus(discriminator(generator(z, training=True), training=True)))
+        grads = tape.gradient(loss, generator.trainable_variables)
+        optimizer.apply_gradients(zip(grads, generator.trainable_variables))
+        return loss
+
+    with pytest.raises(ExerciseFailed, match="non-saturating"):
+        check("02.1", saturating_step)
+
+    def updates_everything(generator, discriminator, optimizer, z):
+        with tf.GradientTape() as tape:
+            loss = keras.ops.mean(keras.ops.softplus(-discriminator(generator(z, training=True), training=True)))
+        variables = generator.trainable_variables + discriminator.trainable_variables
+        optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
+        return loss
+
+    with pytest.raises(ExerciseFailed, match="discriminator's weights changed"):
+        check("02.1", updates_everything)
+
+
+def test_js_checker_catches_log2_and_missing_zero_handling():
+    def js_bits(p, q):
+        m = (p + q) / 2
+        return 0.5 * np.sum(p * np.log2(p / m)) + 0.5 * np.sum(q * np.log2(q / m))
+
+    with pytest.raises(ExerciseFailed, match="JS of two random distributions"):
+        check("01.3", js_bits)
+
+    def js_nan(p, q):
+        m = (p + q) / 2
+        return 0.5 * np.sum(p * np.log(p / m)) + 0.5 * np.sum(q * np.log(q / m))
+
+    with pytest.raises(ExerciseFailed, match="disjoint.*NaN"):
+        check("01.3", js_nan)

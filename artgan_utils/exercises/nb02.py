@@ -1,0 +1,88 @@
+"""Checkers for 02_first_gan_toy."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from artgan_utils.exercises.core import Checker, exercise
+
+
+def _small_models(seed: int = 0):
+    import keras
+
+    from artgan_utils.toy import make_toy_discriminator, make_toy_generator
+
+    keras.utils.set_random_seed(seed)
+    g = make_toy_generator(latent_dim=4, out_dim=2, width=16, depth=2, name="check_generator")
+    d = make_toy_discriminator(in_dim=2, width=16, depth=2, name="check_discriminator")
+    return g, d
+
+
+def _weights(model) -> list[np.ndarray]:
+    return [np.array(w) for w in model.get_weights()]
+
+
+@exercise(
+    "02.1",
+    "the generator's training step",
+    hint="Inside tf.GradientTape: fake = generator(z, training=True); logits = discriminator(fake, training=True); "
+    "loss = mean(softplus(-logits)). Then take gradients w.r.t. generator.trainable_variables only and apply them.",
+)
+def _check_generator_step(c: Checker) -> None:
+    import keras
+
+    from artgan_utils.toy import generator_step as reference_step
+
+    z = np.random.default_rng(5).standard_normal((32, 4)).astype(np.float32)
+    g_ref, d_ref = _small_models()
+    ref_loss = float(reference_step(g_ref, d_ref, keras.optimizers.SGD(0.1), z))
+    g, d = _small_models()
+    d_before = _weights(d)
+    loss = c.call(g, d, keras.optimizers.SGD(0.1), z, describe="small MLPs, SGD(0.1) and a batch of 32 noise vectors")
+    try:
+        loss_value = float(np.asarray(loss))
+    except (TypeError, ValueError):
+        c.fail(f"return the generator loss (a scalar); got {type(loss).__name__}.")
+    c.expect_close("returned loss = mean(softplus(-D(G(z)))) (the non-saturating loss)", loss_value, ref_loss, atol=1e-5)
+    for before, after in zip(d_before, _weights(d)):
+        if not np.array_equal(before, after):
+            c.fail("the discriminator's weights changed: apply gradients to generator.trainable_variables only.")
+    c.ok("the discriminator is left untouched")
+    changed = any(not np.array_equal(a, b) for a, b in zip(_weights(g), _weights(_small_models()[0])))
+    if not changed:
+        c.fail("the generator's weights did not change: call optimizer.apply_gradients(zip(grads, generator.trainable_variables)).")
+    for name, (mine, ref) in zip([w.path for w in g.weights], zip(_weights(g), _weights(g_ref))):
+        c.expect_close(f"updated generator weight {name}", mine, ref, atol=1e-5)
+
+
+@exercise(
+    "02.2",
+    "counting covered modes",
+    hint="For each sample find its nearest centre and its distance; keep samples within 3 * std; "
+    "count per mode (np.bincount with minlength=K); a mode is covered if its count >= min_count.",
+)
+def _check_modes_covered(c: Checker) -> None:
+    from artgan_utils.metrics import mode_coverage
+    from artgan_utils.toy import grid_centres, ring_centres, ring_of_gaussians
+
+    rng = np.random.default_rng(11)
+    centres = ring_centres()
+    cases = [
+        (ring_of_gaussians(800, rng), centres, 0.02, 20, "800 samples from the real ring"),
+        (centres[[0, 0, 0, 5, 5]] + 0.01 * rng.standard_normal((5, 2)), centres, 0.02, 1, "5 samples near modes 0 and 5"),
+        (centres[[2] * 30 + [6] * 3] + 0.01 * rng.standard_normal((33, 2)), centres, 0.02, 10,
+         "30 samples at mode 2 and 3 at mode 6, min_count=10"),
+        (np.array([[0.0, 0.0], [2.1, 0.0], [2.0, 0.05]]), centres, 0.02, 1, "points off the modes and one 2.5 std away"),
+    ]
+    g = grid_centres()
+    cases.append((g[rng.integers(25, size=600)] + 0.05 * rng.standard_normal((600, 2)), g, 0.05, 5, "600 samples from the 5x5 grid"))
+    for samples, cen, std, min_count, desc in cases:
+        expected = mode_coverage(samples, cen, std, min_fraction=min_count * len(cen) / len(samples)).modes_covered
+        got = c.call(samples.copy(), cen.copy(), std, min_count, describe=desc)
+        try:
+            got_int = int(got)
+        except (TypeError, ValueError):
+            c.fail(f"return the number of covered modes (an int); got {type(got).__name__}.")
+        if got_int != expected:
+            c.fail(f"{desc}: expected {expected} covered modes, got {got_int}.")
+        c.ok(desc)

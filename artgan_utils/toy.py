@@ -1,0 +1,336 @@
+"""Toy GANs on 1-D and 2-D data: the tested version of notebook 02's training loop.
+
+Data: a 1-D bimodal mixture, and the two 2-D benchmarks of the mode-collapse
+literature, the **ring of 8 Gaussians** (radius 2, std 0.02; Metz et al. 2017,
+Unrolled GANs) and the **5x5 grid** (centres at {-4, -2, 0, 2, 4}^2, std 0.05;
+Srivastava et al. 2017, VEEGAN; Lin et al. 2018, PacGAN).
+
+Models: small Keras MLPs. The discriminator outputs a *logit*; with
+``pack > 1`` it judges ``pack`` samples at once (PacGAN), and with
+``minibatch_std=True`` it also sees the batch's standard deviation
+(Karras et al. 2018), both classic remedies for mode collapse.
+
+Training: :func:`train_toy_gan` runs an explicit ``tf.GradientTape`` loop in a
+``tf.function`` (one discriminator update, then one generator update per step),
+records losses and D's outputs, and keeps snapshots of generated samples and
+of D's decision surface. Named recipes in :data:`RECIPES`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+
+import artgan_utils  # noqa: F401  (quiet TensorFlow logs before importing it)
+import keras
+import tensorflow as tf
+from keras import layers, ops
+
+Sampler = Callable[[int, np.random.Generator], np.ndarray]
+
+
+# ------------------------------------------------------------------ data
+
+def sample_1d(n: int, rng: np.random.Generator) -> np.ndarray:
+    """A 1-D bimodal mixture: 0.5 N(-2, 0.5^2) + 0.5 N(2, 0.5^2); shape (n, 1)."""
+    centres = np.where(rng.random(n) < 0.5, -2.0, 2.0)
+    return (centres + 0.5 * rng.standard_normal(n))[:, None].astype(np.float32)
+
+
+def ring_centres(modes: int = 8, radius: float = 2.0) -> np.ndarray:
+    """Centres of the ring mixture, shape (modes, 2)."""
+    angles = 2 * np.pi * np.arange(modes) / modes
+    return np.stack([radius * np.cos(angles), radius * np.sin(angles)], axis=1)
+
+
+def grid_centres(side: int = 5, spacing: float = 2.0) -> np.ndarray:
+    """Centres of the grid mixture, shape (side**2, 2), centred on the origin."""
+    ticks = (np.arange(side) - (side - 1) / 2) * spacing
+    return np.array([(x, y) for x in ticks for y in ticks])
+
+
+def ring_of_gaussians(n: int, rng: np.random.Generator, modes: int = 8, radius: float = 2.0, std: float = 0.02) -> np.ndarray:
+    """n samples from the ring of ``modes`` Gaussians (equal weights); shape (n, 2)."""
+    c = ring_centres(modes, radius)
+    return (c[rng.integers(modes, size=n)] + std * rng.standard_normal((n, 2))).astype(np.float32)
+
+
+def grid_of_gaussians(n: int, rng: np.random.Generator, side: int = 5, spacing: float = 2.0, std: float = 0.05) -> np.ndarray:
+    """n samples from the side x side grid of Gaussians; shape (n, 2)."""
+    c = grid_centres(side, spacing)
+    return (c[rng.integers(len(c), size=n)] + std * rng.standard_normal((n, 2))).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class ToyData:
+    """A named toy distribution: sampler, dimension, mode centres and std (for metrics)."""
+
+    name: str
+    sampler: Sampler
+    dim: int
+    centres: np.ndarray
+    std: float
+    extent: float  # half-width of the square shown in plots
+
+
+DATASETS: dict[str, ToyData] = {
+    "1d": ToyData("1d", sample_1d, 1, np.array([[-2.0], [2.0]]), 0.5, 5.0),
+    "ring": ToyData("ring", ring_of_gaussians, 2, ring_centres(), 0.02, 3.0),
+    "grid": ToyData("grid", grid_of_gaussians, 2, grid_centres(), 0.05, 6.0),
+}
+
+
+# ------------------------------------------------------------------ models
+
+class MinibatchStd(layers.Layer):
+    """Append the batch's mean standard deviation as one extra feature (Karras et al. 2018)."""
+
+    def call(self, x):
+        std = ops.sqrt(ops.var(x, axis=0) + 1e-8)
+        feature = ops.mean(std) * ops.ones_like(x[:, :1])
+        return ops.concatenate([x, feature], axis=1)
+
+
+def make_toy_generator(latent_dim: int = 8, out_dim: int = 2, width: int = 128, depth: int = 3, name: str = "toy_generator") -> keras.Model:
+    """MLP generator z -> x (linear output)."""
+    z = keras.Input((latent_dim,), name="z")
+    h = z
+    for i in range(depth):
+        h = layers.Dense(width, activation="relu", name=f"dense{i + 1}")(h)
+    x = layers.Dense(out_dim, name="out")(h)
+    return keras.Model(z, x, name=name)
+
+
+def make_toy_discriminator(in_dim: int = 2, width: int = 128, depth: int = 3, pack: int = 1,
+                           minibatch_std: bool = False, name: str = "toy_discriminator") -> keras.Model:
+    """MLP discriminator x -> logit. Input shape (batch, pack * in_dim) (PacGAN when pack > 1)."""
+    x = keras.Input((pack * in_dim,), name="x")
+    h = MinibatchStd(name="minibatch_std")(x) if minibatch_std else x
+    for i in range(depth):
+        h = layers.Dense(width, name=f"dense{i + 1}")(h)
+        h = layers.LeakyReLU(0.2, name=f"lrelu{i + 1}")(h)
+    logit = layers.Dense(1, name="logit")(h)
+    return keras.Model(x, logit, name=name)
+
+
+# ------------------------------------------------------------------ losses and steps
+
+def d_loss_fn(real_logits, fake_logits):
+    """Discriminator loss: -log D(x) - log(1 - D(G(z))) with D = sigmoid(logit), batch means."""
+    return ops.mean(ops.softplus(-real_logits)) + ops.mean(ops.softplus(fake_logits))
+
+
+def g_loss_fn(fake_logits, loss: str = "non-saturating"):
+    """Generator loss: ``"saturating"`` log(1 - D(G(z))) or ``"non-saturating"`` -log D(G(z))."""
+    if loss == "saturating":
+        return ops.mean(-ops.softplus(fake_logits))  # log(1 - sigmoid(a)) = -softplus(a)
+    if loss == "non-saturating":
+        return ops.mean(ops.softplus(-fake_logits))  # -log sigmoid(a) = softplus(-a)
+    raise ValueError(f"loss must be 'saturating' or 'non-saturating', got {loss!r}.")
+
+
+def _pack(x, pack: int):
+    return ops.reshape(x, (-1, pack * x.shape[-1])) if pack > 1 else x
+
+
+def generator_step(generator: keras.Model, discriminator: keras.Model, optimizer: keras.optimizers.Optimizer,
+                   z, loss: str = "non-saturating", pack: int = 1):
+    """One generator update; returns the generator loss.
+
+    Only the generator's weights change: the tape watches the whole forward
+    pass through D, but the gradient is applied to ``generator.trainable_variables``.
+    """
+    with tf.GradientTape() as tape:
+        fake = generator(z, training=True)
+        logits = discriminator(_pack(fake, pack), training=True)
+        g_loss = g_loss_fn(logits, loss)
+    grads = tape.gradient(g_loss, generator.trainable_variables)
+    optimizer.apply_gradients(zip(grads, generator.trainable_variables))
+    return g_loss
+
+
+def discriminator_step(generator: keras.Model, discriminator: keras.Model, optimizer: keras.optimizers.Optimizer,
+                       real, z, pack: int = 1):
+    """One discriminator update; returns (loss, mean D(x), mean D(G(z)))."""
+    fake = generator(z, training=True)
+    with tf.GradientTape() as tape:
+        real_logits = discriminator(_pack(real, pack), training=True)
+        fake_logits = discriminator(_pack(fake, pack), training=True)
+        d_loss = d_loss_fn(real_logits, fake_logits)
+    grads = tape.gradient(d_loss, discriminator.trainable_variables)
+    optimizer.apply_gradients(zip(grads, discriminator.trainable_variables))
+    return d_loss, ops.mean(ops.sigmoid(real_logits)), ops.mean(ops.sigmoid(fake_logits))
+
+
+# ------------------------------------------------------------------ training
+
+@dataclass(frozen=True)
+class ToyGANConfig:
+    """Everything that defines a toy GAN run."""
+
+    data: str = "ring"
+    loss: str = "non-saturating"
+    lr_g: float = 1e-4
+    lr_d: float = 1e-4
+    beta_1: float = 0.5
+    beta_2: float = 0.999
+    batch_size: int = 256
+    steps: int = 3000
+    latent_dim: int = 8
+    width: int = 128
+    depth: int = 3
+    pack: int = 1
+    minibatch_std: bool = False
+    seed: int = 0
+
+    def describe(self) -> str:
+        """Short human-readable summary of the settings that differ between recipes."""
+        parts = [self.loss, f"lr G {self.lr_g:g} / D {self.lr_d:g}"]
+        if self.pack > 1:
+            parts.append(f"pack {self.pack}")
+        if self.minibatch_std:
+            parts.append("minibatch std")
+        return ", ".join(parts)
+
+
+#: Named recipes (``steps`` and ``seed`` are set per run from the profile).
+RECIPES: dict[str, ToyGANConfig] = {
+    # The original minimax loss with equal, fairly large learning rates: collapses on the ring.
+    "collapse": ToyGANConfig(loss="saturating", lr_g=1e-3, lr_d=1e-3),
+    # Remedy 1: the non-saturating generator loss (same learning rates).
+    "non-saturating": ToyGANConfig(loss="non-saturating", lr_g=1e-3, lr_d=1e-3),
+    # Remedy 2: two time-scales (the discriminator learns faster than the generator).
+    "two-time-scale": ToyGANConfig(loss="non-saturating", lr_g=1e-4, lr_d=4e-4),
+    # Remedy 3: packing (PacGAN, pack=2) on top of the non-saturating loss.
+    "packing": ToyGANConfig(loss="non-saturating", lr_g=1e-3, lr_d=1e-3, pack=2),
+    # The recommended setup: non-saturating + two time-scales + minibatch std.
+    "recommended": ToyGANConfig(loss="non-saturating", lr_g=1e-4, lr_d=4e-4, minibatch_std=True),
+}
+
+
+@dataclass
+class ToyGANResult:
+    """What :func:`train_toy_gan` returns."""
+
+    config: ToyGANConfig
+    generator: keras.Model
+    discriminator: keras.Model
+    history: dict[str, np.ndarray]
+    snapshot_steps: list[int] = field(default_factory=list)
+    snapshots: list[np.ndarray] = field(default_factory=list)  # fixed-noise samples
+    surfaces: list[np.ndarray] = field(default_factory=list)  # D(x) on the plot grid
+    surface_grid: np.ndarray | None = None  # points where surfaces were evaluated
+    seconds: float = 0.0
+
+    def sample(self, n: int, seed: int = 1234) -> np.ndarray:
+        """n generator samples (numpy), from a seeded noise draw."""
+        z = np.random.default_rng(seed).standard_normal((n, self.config.latent_dim)).astype(np.float32)
+        return np.asarray(self.generator(z, training=False))
+
+
+def surface_points(data: ToyData, resolution: int = 80) -> np.ndarray:
+    """Points where D's decision surface is evaluated: a line (1-D) or a square grid (2-D)."""
+    ticks = np.linspace(-data.extent, data.extent, resolution, dtype=np.float32)
+    if data.dim == 1:
+        return ticks[:, None]
+    xx, yy = np.meshgrid(ticks, ticks)
+    return np.stack([xx.ravel(), yy.ravel()], axis=1)
+
+
+def _d_surface(discriminator: keras.Model, points: np.ndarray, pack: int) -> np.ndarray:
+    x = np.repeat(points, pack, axis=0).reshape(len(points), -1) if pack > 1 else points
+    return np.asarray(ops.sigmoid(discriminator(x, training=False)))[:, 0]
+
+
+def train_toy_gan(
+    config: ToyGANConfig,
+    *,
+    snapshots: int = 6,
+    n_snapshot_samples: int = 1000,
+    surface_resolution: int = 80,
+    progress: bool = True,
+    callback: Callable[[int, ToyGANResult], None] | None = None,
+) -> ToyGANResult:
+    """Train a toy GAN; reproducible for a given config (same machine, same threads).
+
+    Parameters
+    ----------
+    snapshots:
+        Number of evenly spaced snapshots (the last one is the final step).
+    callback:
+        Called as ``callback(step, result)`` after each snapshot (e.g. to
+        redraw a live figure).
+    """
+    data = DATASETS[config.data]
+    if config.batch_size % config.pack:
+        raise ValueError(f"batch_size ({config.batch_size}) must be a multiple of pack ({config.pack}).")
+    keras.utils.set_random_seed(config.seed)
+    rng = np.random.default_rng(config.seed)
+    g = make_toy_generator(config.latent_dim, data.dim, config.width, config.depth)
+    d = make_toy_discriminator(data.dim, config.width, config.depth, config.pack, config.minibatch_std)
+    g_opt = keras.optimizers.Adam(config.lr_g, beta_1=config.beta_1, beta_2=config.beta_2)
+    d_opt = keras.optimizers.Adam(config.lr_d, beta_1=config.beta_1, beta_2=config.beta_2)
+
+    @tf.function
+    def train_step(real, z_d, z_g):
+        d_loss, d_real, d_fake = discriminator_step(g, d, d_opt, real, z_d, config.pack)
+        g_loss = generator_step(g, d, g_opt, z_g, config.loss, config.pack)
+        return d_loss, g_loss, d_real, d_fake
+
+    fixed_z = rng.standard_normal((n_snapshot_samples, config.latent_dim)).astype(np.float32)
+    points = surface_points(data, surface_resolution)
+    result = ToyGANResult(config, g, d, {}, surface_grid=points)
+    marks = set(np.linspace(0, config.steps, snapshots).round().astype(int)) if snapshots else set()
+    log = np.zeros((config.steps, 4), dtype=np.float32)
+    iterator = range(1, config.steps + 1)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(iterator, desc=f"{config.data}: {config.describe()}", leave=False)
+        iterator = bar
+
+    def snap(step: int) -> None:
+        result.snapshot_steps.append(step)
+        result.snapshots.append(np.asarray(g(fixed_z, training=False)))
+        result.surfaces.append(_d_surface(d, points, config.pack))
+        if callback is not None:
+            callback(step, result)
+
+    start = time.perf_counter()
+    if 0 in marks:
+        snap(0)
+    for step in iterator:
+        real = data.sampler(config.batch_size, rng)
+        z_d = rng.standard_normal((config.batch_size, config.latent_dim)).astype(np.float32)
+        z_g = rng.standard_normal((config.batch_size, config.latent_dim)).astype(np.float32)
+        log[step - 1] = [float(v) for v in train_step(real, z_d, z_g)]
+        if not np.isfinite(log[step - 1]).all():
+            raise FloatingPointError(
+                f"Training diverged at step {step} (a loss became NaN or infinite): lower the learning rates."
+            )
+        if step in marks:
+            snap(step)
+    if bar is not None:
+        bar.close()
+    result.seconds = time.perf_counter() - start
+    result.history = {k: log[:, i] for i, k in enumerate(["d_loss", "g_loss", "d_real", "d_fake"])}
+    return result
+
+
+def run_recipe(name: str, data: str = "ring", steps: int = 3000, seed: int = 0, **overrides) -> ToyGANResult:
+    """Train a named recipe from :data:`RECIPES` on ``data``."""
+    if name not in RECIPES:
+        raise KeyError(f"Unknown recipe {name!r}; recipes: {', '.join(RECIPES)}.")
+    snapshot_options = {k: overrides.pop(k) for k in ("snapshots", "progress", "callback") if k in overrides}
+    config = replace(RECIPES[name], data=data, steps=steps, seed=seed, **overrides)
+    return train_toy_gan(config, **snapshot_options)
+
+
+def config_table(names: list[str]) -> list[dict]:
+    """Recipes as table rows (for notebooks)."""
+    return [{"recipe": n, **{k: v for k, v in asdict(RECIPES[n]).items() if k in
+             ("loss", "lr_g", "lr_d", "pack", "minibatch_std")}} for n in names]
