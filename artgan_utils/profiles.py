@@ -52,7 +52,6 @@ SECTIONS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
         "patches_shown": (8, 16, 16),
     },
     "01_minimax_objective": {
-        "grid_points": (801, 2001, 4001),
         "mc_samples": (20_000, 200_000, 1_000_000),
     },
     "02_first_gan_toy": {

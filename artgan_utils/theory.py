@@ -110,7 +110,7 @@ def js_divergence(p: ArrayLike, q: ArrayLike, x: ArrayLike) -> float:
         integrand[mask] = a[mask] * (np.log(2.0) + np.log(a[mask]) - np.log(total[mask]))
         return 0.5 * integrate(integrand, x)
 
-    return half_kl(p) + half_kl(q)
+    return max(0.0, half_kl(p) + half_kl(q))  # never a rounding-error "-0.0000"
 
 
 def js_divergence_discrete(p: ArrayLike, q: ArrayLike) -> float:
