@@ -56,10 +56,9 @@ SECTIONS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
     },
     "02_first_gan_toy": {
         "steps_1d": (300, 1500, 3000),
-        "steps_2d": (400, 2500, 8000),
-        "batch_size": (256, 256, 512),
-        "eval_samples": (2500, 2500, 10_000),
-        "seeds": ((0,), (0, 1, 2), (0, 1, 2)),
+        "steps_2d": (400, 4000, 10_000),
+        "seeds": ((0,), (0, 1, 2), (0, 1, 2, 3, 4)),
+        "eval_samples": (2500, 2500, 2500),
         "snapshots": (4, 6, 8),
     },
 }
