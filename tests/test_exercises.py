@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from artgan_utils import data, metrics, theory, toy
+from artgan_utils import data, metrics, models, theory, toy
 from artgan_utils.exercises import REGISTRY, ExerciseFailed, UnknownExercise, check
 
 # Reference solutions for every registered exercise (kept in sync with the notebooks'
@@ -19,6 +19,8 @@ SOLUTIONS = {
     "02.1": toy.generator_step,
     "02.2": lambda samples, centres, std, min_count: metrics.mode_coverage(
         samples, centres, std, min_fraction=min_count * len(centres) / len(samples)).modes_covered,
+    "03.1": lambda latent_dim: models.make_generator(latent_dim, image_size=32, start_size=4, base_filters=64),
+    "03.2": lambda: models.make_discriminator(image_size=32, base_filters=32, depth=2),
 }
 
 
@@ -111,3 +113,19 @@ def test_js_checker_catches_log2_and_missing_zero_handling():
 
     with pytest.raises(ExerciseFailed, match="disjoint.*NaN"):
         check("01.3", js_nan)
+
+
+def test_discriminator_checker_rejects_sigmoid_output():
+    import keras
+
+    def with_sigmoid():
+        m = models.make_discriminator(image_size=32, base_filters=8, depth=2)
+        return keras.Model(m.input, keras.layers.Activation("sigmoid")(m.output))
+
+    with pytest.raises(ExerciseFailed, match="logit"):
+        check("03.2", with_sigmoid)
+
+
+def test_generator_checker_rejects_wrong_size():
+    with pytest.raises(ExerciseFailed, match=r"expected shape \(5, 32, 32, 3\), got \(5, 64, 64, 3\)"):
+        check("03.1", lambda latent_dim: models.make_generator(latent_dim, image_size=64, base_filters=16))
