@@ -18,8 +18,20 @@ Modules, each named for its job:
     The large online datasets (TFDS, archives) for users with internet.
 ``viz``
     Image grids and live-updating figures.
+``theory``
+    The GAN objective on 1-D grids: V(D, G), D*, KL/JS, generator losses (notebook 01).
+``widgets``
+    Interactive explorers, with their logic testable without a browser.
+``toy``
+    Toy data (1-D, ring, grid), MLP GANs, the GradientTape training loop, recipes (notebook 02).
+``metrics``
+    Sample-quality metrics (mode coverage for mixtures).
+``models``
+    DCGAN generators and discriminators, shape arithmetic (notebook 03).
+``training``
+    ``GAN(keras.Model)`` with ``train_step``, checkpoints with exact resume, callbacks.
 ``exercises``
-    Checkers for the notebooks' exercises.
+    Checkers for the notebooks' exercises; ``student_edition`` makes the student copy.
 """
 
 from __future__ import annotations
