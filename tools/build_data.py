@@ -18,7 +18,7 @@ Usage::
     python tools/build_data.py                # build into data/
     python tools/build_data.py --check        # rebuild in a temp dir, compare with data/manifest.csv
 
-Only the standard library, NumPy and Pillow are needed.
+It needs NumPy, Pillow and the project installed (``pip install -e .``) for the manifest's column list.
 """
 
 from __future__ import annotations
@@ -44,6 +44,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from artgan_utils.data import MANIFEST_COLUMNS  # one definition of the manifest's columns
+
 ROOT = Path(__file__).resolve().parent.parent
 DEB_NAME = "gcompris-qt-data"
 DEB_VERSION = "3.1-2"
@@ -51,7 +53,6 @@ DEB_SHA256 = "e9cf06ab2105529068df73085784e835d2ff03f870d2a8091f09125d40abac9f"
 RCC_DIR = "usr/share/gcompris-qt/rcc"
 MAX_SIDE = 384
 JPEG_QUALITY = 90
-MANIFEST_COLUMNS = ("file", "title", "artist", "year", "style", "kind", "source", "licence", "sha256", "width", "height")
 
 
 class BuildError(RuntimeError):
