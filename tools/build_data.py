@@ -407,7 +407,8 @@ def collect(bundles: dict[str, dict[str, bytes]]) -> list[Item]:
             licence = info.get("license", "")
             if not REDISTRIBUTABLE.match(licence) or not info.get("source"):
                 continue
-            words = re.sub(r"([a-z])([A-Z])", r"\1 \2", Path(name).stem).replace("_", " ")
+            stem = re.sub(r"([a-z])(de|du|of)(?=[A-Z])", r"\1 \2", Path(name).stem)  # chateaudeChambord
+            words = re.sub(r"([a-z])([A-Z])", r"\1 \2", stem).replace("_", " ")
             title = words[:1].upper() + words[1:]
             author = re.sub(r"^©\s*", "", info.get("copyright", "")).strip()
             items.append(Item(_open(files[key]), title, author, "", style, "photo",
