@@ -97,3 +97,62 @@ def mode_coverage(
     else:
         kl = float("inf")
     return ModeCoverage(covered, k, float(good.mean()), counts, kl, n)
+
+
+# ------------------------------------------------------------------ memorisation
+
+@dataclass(frozen=True)
+class NearestNeighbours:
+    """Result of :func:`nearest_training_images`: for each sample, its closest training image."""
+
+    distances: np.ndarray  # (n_samples,) root-mean-square pixel distance, images in [-1, 1]
+    indices: np.ndarray  # (n_samples,) index of the nearest training image
+    train_spacing: float  # median distance between a training image and its nearest other training image
+
+    def table(self, max_rows: int = 10) -> str:
+        """Text table: sample, nearest training index, distance, distance relative to the training spacing."""
+        lines = [f"{'sample':>6} {'nearest train':>13} {'RMS distance':>13} {'/ train spacing':>16}"]
+        for i in range(min(max_rows, len(self.distances))):
+            lines.append(f"{i:>6} {self.indices[i]:>13} {self.distances[i]:>13.4f} "
+                         f"{self.distances[i] / max(self.train_spacing, 1e-12):>16.2f}")
+        return "\n".join(lines)
+
+
+def _flatten(images: ArrayLike) -> np.ndarray:
+    arr = np.asarray(images)
+    if arr.dtype == np.uint8:
+        arr = arr.astype(np.float32) / 127.5 - 1.0
+    return arr.reshape(len(arr), -1).astype(np.float64)
+
+
+def nearest_training_images(samples: ArrayLike, train: ArrayLike, batch: int = 256) -> NearestNeighbours:
+    """Memorisation check: the distance from each generated sample to its nearest training image.
+
+    Distances are root-mean-square pixel differences (images as uint8 or in
+    [-1, 1]). A sample much closer to a training image than training images
+    are to each other (ratio well below 1) is a likely copy. Computed in
+    batches, so memory stays bounded.
+    """
+    s, t = _flatten(samples), _flatten(train)
+    if s.shape[1] != t.shape[1]:
+        raise ValueError(f"samples and training images differ in size: {np.shape(samples)[1:]} vs {np.shape(train)[1:]}.")
+    if len(t) < 2:
+        raise ValueError("Need at least two training images.")
+    t_sq = (t**2).sum(axis=1)
+
+    def nearest(x: np.ndarray, exclude_self: bool) -> tuple[np.ndarray, np.ndarray]:
+        dist_out, idx_out = [], []
+        for start in range(0, len(x), batch):
+            chunk = x[start : start + batch]
+            d2 = (chunk**2).sum(axis=1)[:, None] + t_sq[None, :] - 2.0 * chunk @ t.T
+            if exclude_self:
+                rows = np.arange(len(chunk))
+                d2[rows, start + rows] = np.inf
+            idx = d2.argmin(axis=1)
+            dist_out.append(np.sqrt(np.maximum(d2[np.arange(len(chunk)), idx], 0.0) / x.shape[1]))
+            idx_out.append(idx)
+        return np.concatenate(dist_out), np.concatenate(idx_out)
+
+    distances, indices = nearest(s, exclude_self=False)
+    spacing, _ = nearest(t, exclude_self=True)
+    return NearestNeighbours(distances, indices, float(np.median(spacing)))

@@ -48,3 +48,24 @@ def test_nan_samples_are_low_quality_and_shapes_checked():
     with pytest.raises(ValueError, match="agree in d"):
         mode_coverage(np.zeros((3, 3)), ring_centres(), 0.02)
     assert "modes covered" in str(m) and m.row()["modes"] == "1/8"
+
+
+def test_nearest_training_images_finds_copies_and_scales():
+    from artgan_utils.metrics import nearest_training_images
+
+    rng = np.random.default_rng(0)
+    train = rng.uniform(-1, 1, (50, 8, 8, 3))
+    copies = train[[7, 3]] + 0.001 * rng.standard_normal((2, 8, 8, 3))
+    novel = rng.uniform(-1, 1, (3, 8, 8, 3))
+    nn = nearest_training_images(np.concatenate([copies, novel]), train, batch=2)
+    assert nn.indices[:2].tolist() == [7, 3]
+    assert (nn.distances[:2] < 0.01).all() and (nn.distances[2:] > 0.3).all()
+    # brute-force reference for the novel samples
+    ref = np.sqrt(((novel[:, None] - train[None]) ** 2).mean(axis=(2, 3, 4))).min(axis=1)
+    np.testing.assert_allclose(nn.distances[2:], ref, rtol=1e-6)
+    assert 0.5 < nn.train_spacing < 1.0  # uniform noise images are far apart
+    assert "nearest train" in nn.table(3) and len(nn.table(3).splitlines()) == 4
+    u8 = ((train[:5] + 1) * 127.5).round().astype(np.uint8)
+    assert nearest_training_images(u8[:1], u8).distances[0] == 0.0
+    with pytest.raises(ValueError, match="differ in size"):
+        nearest_training_images(train[:1, :4], train)
