@@ -146,3 +146,28 @@ def make_discriminator(
     x = layers.Flatten(name="flatten")(x)
     logit = layers.Dense(1, kernel_initializer=init, name="logit")(x)
     return keras.Model(img, logit, name=name)
+
+
+def interpolate_latents(z0, z1, steps: int = 8, method: str = "slerp"):
+    """Points between two latent vectors, endpoints included: shape (steps, latent_dim).
+
+    ``"slerp"`` (spherical, White 2016) keeps the norm typical of Gaussian
+    noise, so intermediate images stay as sharp as the endpoints; ``"linear"``
+    passes through lower-norm points near the origin.
+    """
+    import numpy as np
+
+    a = np.asarray(z0, dtype=np.float64).ravel()
+    b = np.asarray(z1, dtype=np.float64).ravel()
+    if a.shape != b.shape:
+        raise ValueError(f"z0 and z1 must have the same size, got {a.size} and {b.size}.")
+    t = np.linspace(0.0, 1.0, steps)[:, None]
+    if method == "linear":
+        return ((1 - t) * a + t * b).astype("float32")
+    if method != "slerp":
+        raise ValueError(f"method must be 'slerp' or 'linear', got {method!r}.")
+    cos = np.clip(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-12), -1.0, 1.0)
+    omega = np.arccos(cos)
+    if omega < 1e-6:  # (anti)parallel vectors: fall back to linear
+        return ((1 - t) * a + t * b).astype("float32")
+    return ((np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / np.sin(omega)).astype("float32")

@@ -62,3 +62,21 @@ def test_discriminator_outputs_one_logit_per_image_and_dcgan_init():
     assert tuple(logits.shape) == (5, 1)
     w = d.get_layer("down1").kernel.numpy()
     assert abs(w.std() - 0.02) < 0.004 and abs(w.mean()) < 0.004
+
+
+def test_interpolate_latents_endpoints_and_norms():
+    from artgan_utils.models import interpolate_latents
+
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(64), rng.standard_normal(64)
+    path = interpolate_latents(a, b, 9)
+    assert path.shape == (9, 64) and path.dtype == np.float32
+    np.testing.assert_allclose(path[0], a, atol=1e-6)
+    np.testing.assert_allclose(path[-1], b, atol=1e-6)
+    lin = interpolate_latents(a, b, 9, method="linear")
+    # slerp keeps the norm up in the middle; linear interpolation dips towards the origin
+    assert np.linalg.norm(path[4]) > np.linalg.norm(lin[4]) * 1.2
+    with pytest.raises(ValueError, match="same size"):
+        interpolate_latents(a, b[:3])
+    with pytest.raises(ValueError, match="slerp"):
+        interpolate_latents(a, b, method="cubic")
