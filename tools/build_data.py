@@ -554,21 +554,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=ROOT / ".cache")
     parser.add_argument("--check", action="store_true", help="rebuild in a temp dir and compare with --out")
     args = parser.parse_args(argv)
+    def shown(path: Path) -> str:  # relative paths in messages, never a machine's absolute path
+        try:
+            return str(path.resolve().relative_to(Path.cwd()))
+        except ValueError:
+            return str(path)
+
     try:
         deb = args.deb or fetch_deb(args.cache)
         if args.check:
             diff = check(deb, args.out)
             if diff:
                 print("\n".join(diff[:60]))
-                print(f"\nThe rebuild differs from {args.out / 'manifest.csv'} ({len(diff)} diff lines).", file=sys.stderr)
+                print(f"\nThe rebuild differs from {shown(args.out / 'manifest.csv')} ({len(diff)} diff lines).", file=sys.stderr)
                 return 1
-            print(f"OK: the rebuild reproduces {args.out / 'manifest.csv'} exactly.")
+            print(f"OK: the rebuild reproduces {shown(args.out / 'manifest.csv')} exactly.")
             return 0
         rows = build(deb, args.out)
     except BuildError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(f"Wrote {len(rows)} images, manifest.csv and README.md to {args.out}")
+    print(f"Wrote {len(rows)} images, manifest.csv and README.md to {shown(args.out)}/")
     return 0
 
 
