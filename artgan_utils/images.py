@@ -2,33 +2,53 @@
 
 Real folders hold surprises: phone photos rotated by EXIF, grayscale scans,
 PNGs with transparency, palette GIFs, 16-bit TIFF/PNG scans, CMYK JPEGs from
-print workflows, half-downloaded files, text files with an image extension,
-and images so large that decoding them would exhaust memory. Every function
-here turns an image into 8-bit RGB or raises an error that names the file and
-says what to do.
+print workflows, half-downloaded files, web pages or text files saved with an
+image extension, and images so large that decoding them would exhaust memory.
+Every function here turns an image into 8-bit RGB (or gray) or raises an error
+that names the file, says what is wrong with it and what to do.
 
 Conversions (documented behaviour, tested):
 
-* EXIF orientation is applied (``ImageOps.exif_transpose``).
-* Grayscale (``L``, ``1``) is repeated to three channels.
-* Transparency (``RGBA``, ``LA``, ``P`` with a transparent index, ``PA``) is
-  composited **over white**.
-* 16-bit and 32-bit integer images (``I;16``, ``I;16B``, ``I``) are scaled from
-  their full range to 8 bits (65535 -> 255), not clipped; float images (``F``)
-  are taken as [0, 1] if their maximum is at most 1, else as [0, 255].
-* ``CMYK`` and ``YCbCr`` are converted by Pillow.
+* EXIF orientation is applied (``ImageOps.exif_transpose``), so a portrait
+  phone photo comes out portrait.
+* Grayscale (``L``) and 1-bit (``1``) images are repeated to three channels.
+* Transparency (``RGBA``, ``LA``, ``PA``, and ``P``/``L``/``RGB`` with a
+  transparent colour) is composited **over white**: a transparent background
+  becomes white, half-transparent black becomes mid-gray.
+* 16-bit images (``I;16``, ``I;16B``, ...) are scaled from their full range to
+  8 bits (65535 -> 255, 257 -> 1), not clipped. Mode ``I`` (32-bit integers,
+  which is how Pillow reads 16-bit PGM/PPM and some TIFFs) is scaled the same
+  way when its values lie in 0..65535; otherwise (negative values, or more than
+  16 bits) there is no standard white level and the values are stretched
+  linearly from their minimum (black) to their maximum (white).
+* Float images (``F``) are taken as [0, 1] if their largest finite value is at
+  most 1, else as [0, 255]; values outside are clipped, NaN becomes 0.
+* Palette (``P``), ``CMYK`` and ``YCbCr`` images are converted by Pillow.
+  Embedded ICC colour profiles are not applied.
+* Multi-frame files (animated GIF/WebP, multi-page TIFF) give their first frame.
 
-Size limit: images with more than :data:`MAX_PIXELS` pixels are refused before
-decoding (:class:`ImageTooLargeError`), so a decompression bomb cannot hang
-the kernel or exhaust memory.
+Safety:
+
+* Only the raster formats in :data:`IMAGE_FORMATS` are opened (Pillow is never
+  asked to run, e.g., Ghostscript on an EPS file that carries a ``.png`` name).
+* Images with more than ``max_pixels`` pixels (default :data:`MAX_PIXELS`) are
+  refused from their header, before any pixel is decoded
+  (:class:`ImageTooLargeError`), so a decompression bomb can neither hang the
+  kernel nor exhaust memory. Pillow's own decompression-bomb error and warning
+  are reported the same way.
+* ``PIL.ImageFile.LOAD_TRUNCATED_IMAGES`` is never changed: a truncated file is
+  an error, not an image with a gray bottom half.
 """
 
 from __future__ import annotations
 
+import functools
 import os
+import stat
 import struct
 import threading
 import warnings
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,38 +56,243 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-#: Default limit on width * height (64 megapixels, e.g. 8000 x 8000).
+__all__ = [
+    "IMAGE_EXTENSIONS",
+    "IMAGE_FORMATS",
+    "MAX_PIXELS",
+    "ImageFolder",
+    "ImageFolderNotFoundError",
+    "ImageLoadError",
+    "ImageTooLargeError",
+    "NoImagesFoundError",
+    "load_image",
+    "load_image_folder",
+]
+
+#: Default limit on width * height: 64 megapixels (e.g. 8000 x 8000), about
+#: 200 MB as 8-bit RGB. Pass ``max_pixels=`` to raise it for one call.
 MAX_PIXELS = 64_000_000
-#: File name extensions looked at by :func:`load_image_folder`.
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff")
+#: File name extensions :func:`load_image_folder` treats as images (lower case).
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".webp", ".bmp", ".gif", ".tif", ".tiff", ".avif")
+#: The Pillow formats that are opened at all, whatever a file's extension
+#: (those this Pillow build has; AVIF needs Pillow >= 11.3). JPEG includes
+#: multi-picture phone JPEGs (MPO); PPM includes PGM and PBM.
+IMAGE_FORMATS = ("JPEG", "PNG", "GIF", "BMP", "DIB", "TIFF", "WEBP", "PPM", "AVIF")
+_MODES = ("RGB", "L")
+
+
+# --------------------------------------------------------------------------- errors
 
 
 class ImageLoadError(ValueError):
-    """A file could not be read as an image (corrupt, truncated, empty, not an image)."""
+    """A file could not be read as an image (missing, empty, truncated, corrupt, not an image).
+
+    The message reads ``"<file>: <reason>. <what to do>"``; the parts are also
+    available as the attributes ``file``, ``reason`` and ``hint``.
+    """
+
+    def __init__(self, file: str, reason: str = "", hint: str = "") -> None:
+        self.file = file
+        self.reason = reason
+        self.hint = hint
+        # ImageLoadError("some message") also works: the message is then just that text
+        message = f"{file}: {reason}." if reason else file
+        super().__init__(message + (f" {hint}" if hint else ""))
+
+    def __reduce__(self):  # keep the exception picklable (multiprocessing, joblib)
+        return type(self), (self.file, self.reason, self.hint)
 
 
 class ImageTooLargeError(ImageLoadError):
-    """An image has more pixels than the allowed maximum."""
+    """An image has more pixels than allowed; ``width``, ``height`` and ``max_pixels`` say by how much.
+
+    ``width``/``height`` are ``None`` when only Pillow's own check knew the size.
+    """
+
+    def __init__(
+        self,
+        file: str,
+        reason: str = "",
+        hint: str = "",
+        width: int | None = None,
+        height: int | None = None,
+        max_pixels: int | None = None,
+    ) -> None:
+        self.width = width
+        self.height = height
+        self.max_pixels = max_pixels
+        super().__init__(file, reason, hint)
+
+    def __reduce__(self):
+        return type(self), (self.file, self.reason, self.hint, self.width, self.height, self.max_pixels)
+
+
+class NoImagesFoundError(ImageLoadError):
+    """A folder holds no loadable image (empty, only non-image files, or every image unreadable)."""
+
+
+class ImageFolderNotFoundError(FileNotFoundError):
+    """The folder given to :func:`load_image_folder` does not exist or is not a folder."""
+
+
+# --------------------------------------------------------------------------- argument checks
+
+
+def _check_size(size: int | tuple[int, int] | None) -> int | tuple[int, int] | None:
+    if size is None:
+        return None
+    if isinstance(size, (int, np.integer)) and not isinstance(size, bool):
+        if size <= 0:
+            raise ValueError(f"size must be a positive number of pixels, got {size}.")
+        return int(size)
+    if (
+        isinstance(size, (tuple, list))
+        and len(size) == 2
+        and all(isinstance(s, (int, np.integer)) and not isinstance(s, bool) and s > 0 for s in size)
+    ):
+        return int(size[0]), int(size[1])
+    raise ValueError(
+        f"size must be None, a positive int (the longest side) or a (height, width) pair of positive ints, "
+        f"got {size!r}."
+    )
+
+
+def _check_max_pixels(max_pixels: int | None) -> int | None:
+    if max_pixels is None:
+        return None
+    if isinstance(max_pixels, bool) or not isinstance(max_pixels, (int, np.integer)) or max_pixels <= 0:
+        raise ValueError(f"max_pixels must be a positive int or None (no limit of ours), got {max_pixels!r}.")
+    return int(max_pixels)
+
+
+def _check_mode(mode: str) -> str:
+    if mode not in _MODES:
+        raise ValueError(f"mode must be 'RGB' (H x W x 3) or 'L' (grayscale, H x W x 1), got {mode!r}.")
+    return mode
+
+
+# --------------------------------------------------------------------------- diagnosis of bad files
+
+
+_SIGNATURES = (
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+    (b"BM", "BMP"),
+)
+_OTHER_KINDS = (
+    (b"%PDF", "a PDF document"),
+    (b"%!PS", "a PostScript/EPS file"),
+    (b"8BPS", "a Photoshop (PSD) file"),
+    (b"PK\x03\x04", "a zip archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+)
+
+
+def _image_signature(head: bytes) -> str | None:
+    """The image format announced by a file's first bytes, if any."""
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "WEBP"
+    if head[4:8] == b"ftyp":
+        brand = head[8:12]
+        if brand in (b"avif", b"avis"):
+            return "AVIF"
+        if brand in (b"heic", b"heix", b"hevc", b"hevx", b"mif1", b"msf1", b"heim", b"heis"):
+            return "HEIC"
+    for magic, fmt in _SIGNATURES:
+        if head.startswith(magic):
+            return fmt
+    return None
+
+
+def _looks_like_text(head: bytes) -> bool:
+    if not head or b"\x00" in head:
+        return False
+    text = head.decode("utf-8", errors="replace")
+    bad = sum(1 for ch in text if ch == "\ufffd" or (not ch.isprintable() and ch not in "\r\n\t\f\v"))
+    return bad <= max(1, len(text) // 50)
+
+
+def _not_an_image(file: str, head: bytes) -> ImageLoadError:
+    """Say what a file that Pillow cannot identify actually is."""
+    convert = "Open it in an image editor and export it as PNG or JPEG"
+    low = head.lstrip().lower()
+    if low.startswith(b"version https://git-lfs"):
+        return ImageLoadError(file, "not an image: a Git LFS pointer file", "Run `git lfs pull` to fetch the real file")
+    if low.startswith((b"<!doctype html", b"<html", b"<head", b"<body")) or b"<html" in low[:512]:
+        return ImageLoadError(
+            file,
+            "not an image: an HTML web page saved under an image name",
+            "This is usually a failed download (an error or login page); download the image again",
+        )
+    if low.startswith((b"<svg", b"<?xml")) and b"<svg" in low:
+        return ImageLoadError(file, "not a raster image: an SVG drawing", convert)
+    fmt = _image_signature(head)
+    if fmt == "HEIC":
+        return ImageLoadError(
+            file, "a HEIC/HEIF photo, a format Pillow cannot read", convert + " (or set the phone to save JPEG)"
+        )
+    if fmt is not None and fmt in IMAGE_FORMATS:
+        return ImageLoadError(
+            file,
+            f"damaged {fmt} file: it starts like {fmt} but its header cannot be read (truncated or corrupt)",
+            "Copy or download it again",
+        )
+    for magic, kind in _OTHER_KINDS:
+        if head.startswith(magic):
+            return ImageLoadError(file, f"not an image this loader reads: {kind}", convert)
+    if _looks_like_text(head):
+        return ImageLoadError(file, "not an image: a text file", "Remove it from the image folder or fix its name")
+    return ImageLoadError(
+        file,
+        "not an image: Pillow does not recognise the format",
+        f"Supported formats: {', '.join(_pillow_formats())}. {convert}",
+    )
+
+
+def _read_head(path: Path, n: int = 1024) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(n)
+    except OSError:
+        return b""
+
+
+# --------------------------------------------------------------------------- conversion
+
+
+def _scale_16bit(arr: np.ndarray) -> np.ndarray:
+    """0..65535 -> 0..255, rounded (65535 -> 255, 32768 -> 128, 257 -> 1)."""
+    return ((arr.astype(np.int64) * 255 + 32767) // 65535).astype(np.uint8)
 
 
 def _to_rgb(im: Image.Image) -> Image.Image:
-    """Convert any Pillow mode to 8-bit RGB (see module docstring)."""
+    """Convert any supported Pillow mode to 8-bit RGB (rules in the module docstring)."""
     mode = im.mode
-    if mode == "RGB":
+    if mode == "RGB" and "transparency" not in im.info:
         return im
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        arr = np.asarray(im, dtype=np.float64)
-        top = 65535.0 if mode.startswith("I;16") or arr.max(initial=0) > 255 else 255.0
-        if mode == "I" and arr.max(initial=0) > 65535:
-            top = float(arr.max())
-        arr8 = np.clip(np.rint(arr / top * 255.0), 0, 255).astype(np.uint8)
-        return Image.fromarray(arr8, "L").convert("RGB")
+    if mode.startswith("I;16"):
+        return Image.fromarray(_scale_16bit(np.asarray(im)), "L").convert("RGB")
+    if mode == "I":
+        arr = np.asarray(im, dtype=np.int64)
+        lo, hi = (int(arr.min()), int(arr.max())) if arr.size else (0, 0)
+        if lo >= 0 and hi <= 65535:
+            gray = _scale_16bit(arr)
+        elif hi > lo:
+            gray = ((arr - lo) * 255 // (hi - lo)).astype(np.uint8)
+        else:
+            gray = np.zeros(arr.shape, np.uint8)
+        return Image.fromarray(gray, "L").convert("RGB")
     if mode == "F":
         arr = np.asarray(im, dtype=np.float64)
-        arr = np.nan_to_num(arr, nan=0.0)
-        scale = 255.0 if arr.max(initial=0) <= 1.0 else 1.0
-        return Image.fromarray(np.clip(np.rint(arr * scale), 0, 255).astype(np.uint8), "L").convert("RGB")
-    if mode == "P" and "transparency" in im.info:
+        finite = arr[np.isfinite(arr)]
+        top = float(finite.max()) if finite.size else 0.0
+        scaled = np.nan_to_num(arr, nan=0.0, posinf=255.0, neginf=0.0) * (255.0 if top <= 1.0 else 1.0)
+        return Image.fromarray(np.clip(np.rint(scaled), 0, 255).astype(np.uint8), "L").convert("RGB")
+    if mode in ("P", "L", "RGB") and "transparency" in im.info:
         im = im.convert("RGBA")
         mode = "RGBA"
     if mode in ("RGBA", "LA", "PA", "RGBa", "La"):
@@ -81,121 +306,237 @@ def _resize(im: Image.Image, size: int | tuple[int, int] | None) -> Image.Image:
     if size is None:
         return im
     if isinstance(size, int):
-        if size <= 0:
-            raise ValueError(f"size must be positive, got {size}.")
         scale = size / max(im.size)
         target = (max(1, round(im.width * scale)), max(1, round(im.height * scale)))
     else:
         h, w = size
-        target = (int(w), int(h))
+        target = (w, h)
     if target == im.size:
         return im
     return im.resize(target, Image.Resampling.LANCZOS)
 
 
+# --------------------------------------------------------------------------- opening
+
+
 _OPEN_LOCK = threading.Lock()
+#: What Pillow raises on damaged data (besides UnidentifiedImageError); all become ImageLoadError.
+_DECODE_ERRORS = (OSError, ValueError, SyntaxError, EOFError, IndexError, TypeError, KeyError, struct.error, zlib.error)
 
 
-def _header_only_open(path: Path) -> Image.Image:
-    """``Image.open`` without Pillow's own size check, which :func:`load_image` replaces.
+@functools.cache
+def _pillow_formats() -> tuple[str, ...]:
+    """The formats of :data:`IMAGE_FORMATS` that this Pillow can open."""
+    Image.init()
+    return tuple(f for f in IMAGE_FORMATS if f in Image.OPEN)
 
-    Pillow refuses images above ``2 * Image.MAX_IMAGE_PIXELS`` while reading the
-    header, with a message that does not give the dimensions; this module checks
-    the size itself, against ``max_pixels``, before any pixel is decoded.
+
+def _open_header(path: Path, replace_pillow_check: bool) -> Image.Image:
+    """``Image.open`` (reads the header only), limited to :data:`IMAGE_FORMATS`.
+
+    With ``replace_pillow_check``, Pillow's own size check is switched off for
+    the duration of the header read, because :func:`_load` checks the size
+    itself against ``max_pixels`` and can then name the dimensions (Pillow's
+    error does not). The switch is made under a lock and undone at once; no
+    pixel data is decoded while it is off.
     """
+    if not replace_pillow_check:
+        return Image.open(path, formats=_pillow_formats())
     with _OPEN_LOCK:
         saved = Image.MAX_IMAGE_PIXELS
         Image.MAX_IMAGE_PIXELS = None
         try:
-            return Image.open(path)
+            return Image.open(path, formats=_pillow_formats())
         finally:
             Image.MAX_IMAGE_PIXELS = saved
+
+
+def _megapixels(n: float) -> str:
+    mp = n / 1e6
+    return f"{mp:.0f}" if mp >= 10 or mp == int(mp) else f"{mp:.1f}"
+
+
+def _too_large(file: str, width: int, height: int, max_pixels: int) -> ImageTooLargeError:
+    pixels = width * height
+    gigabytes = pixels * 3 / 1e9
+    return ImageTooLargeError(
+        file,
+        f"{width} x {height} pixels ({_megapixels(pixels)} megapixels) is more than the limit of "
+        f"{_megapixels(max_pixels)} megapixels",
+        f"Downscale the file first, or pass max_pixels={pixels} if you trust it and have the memory "
+        f"(about {gigabytes:.1f} GB to decode as RGB)",
+        width,
+        height,
+        max_pixels,
+    )
+
+
+def _pillow_bomb(file: str, exc: Exception) -> ImageTooLargeError:
+    return ImageTooLargeError(
+        file,
+        f"refused by Pillow's decompression-bomb check ({exc})",
+        "Downscale the file first; if you trust it, raise the limit with max_pixels=<pixels> (this module's "
+        "check then replaces Pillow's), or set PIL.Image.MAX_IMAGE_PIXELS",
+        None,
+        None,
+        Image.MAX_IMAGE_PIXELS,
+    )
+
+
+def _load(
+    path: Path, file: str, size: int | tuple[int, int] | None, mode: str, max_pixels: int | None
+) -> np.ndarray:
+    """Load one image; arguments already checked. ``file`` is the name used in errors."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        hint = "Check the name and the current folder" + (
+            " (it is a link whose target is missing)" if path.is_symlink() else f" ({os.getcwd()})"
+        )
+        raise ImageLoadError(file, "no such file", hint) from None
+    except OSError as exc:
+        raise ImageLoadError(file, f"cannot access the file ({exc.strerror or exc})", "Check its permissions") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise ImageLoadError(file, "is a folder, not an image file", "Use load_image_folder() for folders")
+    if not stat.S_ISREG(st.st_mode):
+        raise ImageLoadError(file, "not a regular file (a pipe, socket or device)", "Pass an image file")
+    if st.st_size == 0:
+        raise ImageLoadError(file, "empty file (0 bytes)", "Re-download or re-export it")
+
+    fmt = src_mode = ""
+    try:
+        with warnings.catch_warnings():
+            if max_pixels is not None:
+                warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with _open_header(path, replace_pillow_check=max_pixels is not None) as im:
+                fmt, src_mode = im.format or "", im.mode
+                width, height = im.size
+                if max_pixels is not None and width * height > max_pixels:
+                    raise _too_large(file, width, height, max_pixels)
+                im.load()
+                try:
+                    oriented = ImageOps.exif_transpose(im)
+                except Exception as exc:  # a damaged EXIF block must not cost the whole image
+                    warnings.warn(
+                        f"{file}: unreadable EXIF orientation ({exc}); the image is left as stored.", stacklevel=3
+                    )
+                    oriented = im
+                out = _to_rgb(oriented)
+                if mode == "L":
+                    out = out.convert("L")
+                out = _resize(out, size)
+                arr = np.array(out, dtype=np.uint8)
+                return arr[..., None] if mode == "L" else arr
+    except ImageLoadError:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise _pillow_bomb(file, exc) from None
+    except UnidentifiedImageError:
+        raise _not_an_image(file, _read_head(path)) from None
+    except PermissionError as exc:
+        raise ImageLoadError(file, f"cannot read the file ({exc.strerror})", "Check its permissions") from None
+    except MemoryError:
+        raise
+    except _DECODE_ERRORS as exc:
+        message = str(exc).strip().rstrip(".") or type(exc).__name__
+        fmt = fmt or _image_signature(_read_head(path, 16)) or ""
+        kind = f"{fmt} " if fmt else ""
+        if "truncated" in message.lower():
+            raise ImageLoadError(
+                file,
+                f"truncated {kind}file ({message})",
+                "The download or copy was probably interrupted; copy it again",
+            ) from None
+        if "conversion" in message.lower() and "not supported" in message.lower():
+            raise ImageLoadError(
+                file,
+                f"unsupported colour mode {src_mode!r} ({message})",
+                "Convert it to RGB in an image editor",
+            ) from None
+        raise ImageLoadError(
+            file,
+            f"corrupt or truncated {kind}image data ({type(exc).__name__}: {message})",
+            "Open it in an image viewer to check; re-download or re-export it",
+        ) from None
 
 
 def load_image(
     path: str | os.PathLike[str],
     *,
     size: int | tuple[int, int] | None = None,
+    mode: str = "RGB",
     max_pixels: int | None = MAX_PIXELS,
 ) -> np.ndarray:
-    """Load one image file as a uint8 RGB array of shape (H, W, 3).
+    """Load one image file as a uint8 array.
 
     Parameters
     ----------
-    path:
-        The file.
-    size:
-        ``None`` keeps the size; an int resizes so the longest side has that
-        many pixels; ``(height, width)`` resizes to exactly that.
-    max_pixels:
-        Refuse images with more pixels than this (``None``: no limit).
+    path
+        The image file.
+    size
+        ``None`` keeps the size; an int resizes (Lanczos) so the longest side
+        has that many pixels, keeping the aspect ratio; ``(height, width)``
+        resizes to exactly that.
+    mode
+        ``"RGB"`` gives shape (H, W, 3); ``"L"`` gives grayscale of shape
+        (H, W, 1). Conversion rules: see the module docstring.
+    max_pixels
+        Refuse images whose header declares more than this many pixels, before
+        decoding anything (default :data:`MAX_PIXELS`, 64 megapixels).
+        ``None`` removes this limit; Pillow's own decompression-bomb limit
+        (``PIL.Image.MAX_IMAGE_PIXELS``, twice that for a hard error) still applies.
+
+    Returns
+    -------
+    numpy.ndarray
+        uint8 array, (H, W, 3) or (H, W, 1), EXIF orientation applied.
 
     Raises
     ------
     ImageLoadError
-        The file is missing, empty, truncated, corrupt or not an image.
+        The file is missing, empty, truncated, corrupt or not an image; the
+        message names the file, the reason and what to do.
     ImageTooLargeError
-        The image's header declares more than ``max_pixels`` pixels.
+        The image has more than ``max_pixels`` pixels (the message gives its
+        dimensions and the ``max_pixels=`` value that would accept it).
+    ValueError
+        ``size``, ``mode`` or ``max_pixels`` is invalid.
     """
-    path = Path(path)
-    name = path.name
-    if not path.is_file():
-        raise ImageLoadError(f"{name}: no such file")
-    if path.stat().st_size == 0:
-        raise ImageLoadError(f"{name}: the file is empty (0 bytes); re-download or re-export it")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with _header_only_open(path) as im:
-                width, height = im.size
-                if max_pixels is not None and width * height > max_pixels:
-                    raise ImageTooLargeError(
-                        f"{name}: {width} x {height} = {width * height / 1e6:.0f} megapixels is more than the "
-                        f"limit of {max_pixels / 1e6:.0f} megapixels. Downscale the file first, or pass "
-                        f"max_pixels={width * height} if you trust it and have the memory."
-                    )
-                im.load()
-                im = ImageOps.exif_transpose(im)
-                rgb = _to_rgb(im)
-                rgb = _resize(rgb, size)
-                return np.asarray(rgb, dtype=np.uint8).copy()
-    except ImageLoadError:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise ImageTooLargeError(f"{name}: {exc} Downscale the file or raise max_pixels.") from None
-    except UnidentifiedImageError:
-        raise ImageLoadError(f"{name}: not an image (Pillow cannot identify its format)") from None
-    except OSError as exc:
-        reason = str(exc)
-        if "truncated" in reason.lower():
-            raise ImageLoadError(
-                f"{name}: truncated file (the download or copy was probably interrupted); copy it again"
-            ) from None
-        raise ImageLoadError(f"{name}: cannot decode the image: {reason}.") from None
-    except (ValueError, SyntaxError, struct.error) as exc:
-        raise ImageLoadError(f"{name}: corrupt image data ({type(exc).__name__}: {exc}).") from None
+    size = _check_size(size)
+    mode = _check_mode(mode)
+    max_pixels = _check_max_pixels(max_pixels)
+    p = Path(path)
+    return _load(p, p.name, size, mode, max_pixels)
 
 
-@dataclass
+# --------------------------------------------------------------------------- folders
+
+
+@dataclass(repr=False)
 class ImageFolder:
     """The result of :func:`load_image_folder`.
 
     Attributes
     ----------
-    images:
-        The loaded images: a list of uint8 (H, W, 3) arrays, or one stacked
-        (N, H, W, 3) array when all have the same size (always, if ``size`` was
-        a ``(height, width)`` pair).
-    paths:
-        File paths relative to the folder, in load order (sorted).
-    skipped:
+    folder
+        The folder's name (no machine path), for messages.
+    root
+        The folder's absolute path: ``root / paths[i]`` is the file of ``images[i]``.
+    images
+        A stacked uint8 array (N, H, W, C) when ``size=(height, width)`` was
+        given; otherwise a list of (H, W, C) arrays (sizes may differ).
+    paths
+        Loaded files, relative to the folder, with ``/`` separators, sorted.
+    skipped
         ``(file, reason)`` for every image file that could not be loaded
         (only with ``on_error="skip"``).
-    ignored:
-        Files that are not images by extension, or hidden (not loaded).
+    ignored
+        Hidden files and folders and files without an image extension, which
+        were not looked at.
     """
 
     folder: str
+    root: Path
     images: list[np.ndarray] | np.ndarray
     paths: list[str]
     skipped: list[tuple[str, str]] = field(default_factory=list)
@@ -204,92 +545,174 @@ class ImageFolder:
     def __len__(self) -> int:
         return len(self.paths)
 
-    def summary(self) -> str:
-        """One paragraph: how many loaded, skipped (and why), ignored."""
-        text = f"Loaded {len(self.paths)} image{'s' if len(self.paths) != 1 else ''} from {self.folder}/"
+    def __repr__(self) -> str:
+        return (
+            f"ImageFolder(folder={self.folder!r}, loaded={len(self.paths)}, "
+            f"skipped={len(self.skipped)}, ignored={len(self.ignored)})"
+        )
+
+    def summary(self, max_listed: int = 5) -> str:
+        """One line: how many images were loaded, which files were skipped and why, how many ignored.
+
+        Parameters
+        ----------
+        max_listed
+            List at most this many skipped files (the rest are counted).
+        """
+        n = len(self.paths)
+        text = f"Loaded {n} image{'' if n == 1 else 's'} from {self.folder}/"
         if self.skipped:
-            reasons = "; ".join(f"{f} ({r})" for f, r in self.skipped)
-            text += f"; skipped {len(self.skipped)}: {reasons}"
+            listed = ", ".join(f"{f} ({r})" for f, r in self.skipped[:max_listed])
+            more = len(self.skipped) - max_listed
+            text += f"; skipped {len(self.skipped)}: {listed}"
+            if more > 0:
+                text += f", and {more} more (see .skipped)"
         if self.ignored:
-            text += f"; ignored {len(self.ignored)} non-image or hidden file{'s' if len(self.ignored) != 1 else ''}"
+            k = len(self.ignored)
+            text += f"; ignored {k} non-image or hidden file{'' if k == 1 else 's'}"
         return text + "."
 
 
-def _short_reason(error: ImageLoadError, name: str) -> str:
-    text = str(error)
-    text = text[len(name) + 2 :] if text.startswith(name + ": ") else text
-    return text.rstrip(".")
+def _sort_key(rel: str) -> tuple[str, ...]:
+    return tuple(rel.split("/"))
+
+
+def _scan(root: Path, recursive: bool, exts: tuple[str, ...]) -> tuple[list[str], list[str], list[tuple[str, str]]]:
+    """(image candidates, ignored, unlistable folders) as paths relative to ``root``."""
+    candidates: list[str] = []
+    ignored: list[str] = []
+    unlistable: list[tuple[str, str]] = []
+
+    def on_walk_error(exc: OSError) -> None:
+        rel = Path(exc.filename).relative_to(root).as_posix() if exc.filename else "."
+        unlistable.append((f"{rel}/", f"cannot list the folder ({exc.strerror or exc})"))
+
+    for dirpath, dirnames, filenames in os.walk(root, onerror=on_walk_error, followlinks=False):
+        base = Path(dirpath).relative_to(root)
+        keep = []
+        for d in sorted(dirnames):
+            if d.startswith("."):
+                ignored.append((base / d).as_posix() + "/")
+            else:
+                keep.append(d)
+        dirnames[:] = keep if recursive else []
+        for f in filenames:
+            rel = (base / f).as_posix()
+            if f.startswith(".") or os.path.splitext(f)[1].lower() not in exts:
+                ignored.append(rel)
+            else:
+                candidates.append(rel)
+    return sorted(candidates, key=_sort_key), sorted(ignored, key=_sort_key), unlistable
 
 
 def load_image_folder(
     path: str | os.PathLike[str],
     *,
     size: int | tuple[int, int] | None = None,
+    mode: str = "RGB",
     recursive: bool = True,
     on_error: str = "raise",
     max_pixels: int | None = MAX_PIXELS,
     extensions: Iterable[str] = IMAGE_EXTENSIONS,
 ) -> ImageFolder:
-    """Load every image in a folder as uint8 RGB arrays.
+    """Load every image in a folder as uint8 arrays, in sorted (deterministic) order.
 
     Parameters
     ----------
-    path:
+    path
         The folder.
-    size:
-        As in :func:`load_image`.
-    recursive:
-        Also look in sub-folders.
-    on_error:
+    size
+        As in :func:`load_image`. With ``(height, width)`` the result's
+        ``images`` is one stacked array; otherwise a list.
+    mode
+        ``"RGB"`` or ``"L"``, as in :func:`load_image`.
+    recursive
+        Also load images in sub-folders (hidden folders are never entered, and
+        links to folders are not followed).
+    on_error
         ``"raise"`` (default): the first unreadable image file stops the load
         with an :class:`ImageLoadError` naming it. ``"skip"``: unreadable files
         are skipped and listed in :attr:`ImageFolder.skipped` and
         :meth:`ImageFolder.summary`.
-    max_pixels:
-        As in :func:`load_image`.
-    extensions:
-        File name extensions treated as images (case-insensitive); other files
-        and hidden files are ignored (and counted in the summary).
+    max_pixels
+        As in :func:`load_image`; a file over the limit counts as unreadable.
+    extensions
+        File name extensions treated as images (case-insensitive, with or
+        without the dot). Other files, and hidden files (names starting with
+        ``.``), are ignored without being opened, and counted in the summary.
+
+    Returns
+    -------
+    ImageFolder
 
     Raises
     ------
-    FileNotFoundError
-        The folder does not exist.
+    ImageFolderNotFoundError
+        The folder does not exist or is a file.
     ImageLoadError
-        A bad file with ``on_error="raise"``, or no image could be loaded.
+        An unreadable image file, with ``on_error="raise"``.
+    NoImagesFoundError
+        No image could be loaded (empty folder, no image files, or every one
+        unreadable).
+    ValueError
+        An invalid argument.
     """
     if on_error not in ("raise", "skip"):
         raise ValueError(f"on_error must be 'raise' or 'skip', got {on_error!r}.")
-    root = Path(path)
+    size = _check_size(size)
+    mode = _check_mode(mode)
+    max_pixels = _check_max_pixels(max_pixels)
+    if isinstance(extensions, str):
+        extensions = (extensions,)
+    exts = tuple(e.lower() if e.startswith(".") else f".{e.lower()}" for e in extensions)
+    if not exts:
+        raise ValueError("extensions is empty: pass the image extensions to look for, e.g. ('.jpg', '.png').")
+
+    given = os.fspath(path)
+    root = Path(path).expanduser()
+    if not root.exists():
+        where = "" if root.is_absolute() else (
+            f" (looked for {root.absolute()}: relative paths start from the current folder, {os.getcwd()})"
+        )
+        raise ImageFolderNotFoundError(f"No folder {given!r}{where}. Check the name and the location.")
     if not root.is_dir():
-        raise FileNotFoundError(f"No folder {root.name!r} (looked for {os.fspath(path)!r}).")
-    exts = tuple(e.lower() for e in extensions)
-    candidates = sorted(root.rglob("*") if recursive else root.iterdir())
+        raise ImageFolderNotFoundError(f"{given!r} is a file, not a folder: use load_image() for one file.")
+    root = root.resolve()
+    name = root.name or given
+
+    candidates, ignored, unlistable = _scan(root, recursive, exts)
     images: list[np.ndarray] = []
     paths: list[str] = []
     skipped: list[tuple[str, str]] = []
-    ignored: list[str] = []
-    for file in candidates:
-        if not file.is_file():
-            continue
-        rel = file.relative_to(root).as_posix()
-        if any(part.startswith(".") for part in file.relative_to(root).parts) or file.suffix.lower() not in exts:
-            ignored.append(rel)
-            continue
+    skip_hint = "Pass on_error='skip' to load_image_folder to skip unreadable files and get a summary"
+    for rel, reason in unlistable:
+        if on_error == "raise":
+            raise ImageLoadError(rel, reason, f"Check the folder's permissions. {skip_hint}")
+        skipped.append((rel, reason))
+    for rel in candidates:
         try:
-            images.append(load_image(file, size=size, max_pixels=max_pixels))
+            images.append(_load(root / rel, rel, size, mode, max_pixels))
         except ImageLoadError as exc:
             if on_error == "raise":
-                raise type(exc)(
-                    f"{rel}: {_short_reason(exc, file.name)} "
-                    "(pass on_error='skip' to skip unreadable files and get a summary)"
-                ) from None
-            skipped.append((rel, _short_reason(exc, file.name)))
+                args = list(exc.__reduce__()[1])
+                args[2] = f"{exc.hint}. {skip_hint}" if exc.hint else skip_hint
+                raise type(exc)(*args) from None
+            skipped.append((rel, exc.reason))
             continue
         paths.append(rel)
+
     if not paths:
-        detail = f" ({len(skipped)} unreadable)" if skipped else ""
-        raise ImageLoadError(f"No loadable images in {root.name}/{detail}; looked for {', '.join(exts)}.")
-    shapes = {im.shape for im in images}
-    stacked: list[np.ndarray] | np.ndarray = np.stack(images) if len(shapes) == 1 else images
-    return ImageFolder(root.name, stacked, paths, skipped, ignored)
+        if skipped:
+            detail = f"all {len(skipped)} image files were unreadable ({skipped[0][0]}: {skipped[0][1]}, ...)"
+        elif ignored:
+            detail = f"none of its {len(ignored)} files has an image extension ({', '.join(exts)})"
+        else:
+            detail = "it is empty"
+        raise NoImagesFoundError(
+            f"{name}/",
+            f"no loadable images: {detail}",
+            "Put image files there" + ("" if recursive else " or pass recursive=True")
+            + "; see the extensions= argument for other file types",
+        )
+    stacked: list[np.ndarray] | np.ndarray = np.stack(images) if isinstance(size, tuple) else images
+    return ImageFolder(name, root, stacked, paths, skipped, ignored)
