@@ -265,28 +265,47 @@ def array_dataset(
     batch_size: int,
     seed: int = 0,
     shuffle: bool = True,
-    drop_remainder: bool = True,
+    start_batch: int = 0,
 ) -> "tf.data.Dataset":
-    """A tf.data pipeline over an in-memory image array, as float32 in [-1, 1].
+    """An endless, step-indexed tf.data stream of batches from an in-memory array, float32 in [-1, 1].
 
-    The pipeline caches the converted images, reshuffles every epoch
-    (deterministically for a seed), batches and prefetches.
+    Batch ``k`` is a pure function of ``(seed, k)``: epoch ``e = k // (N // batch_size)``
+    uses its own permutation of the images (``stateless_shuffle`` seeded by
+    ``(seed, e)``; the last ``N % batch_size`` images of each permutation are
+    left out of that epoch), and batch ``k`` is its ``k % (N // batch_size)``-th
+    slice. So a run resumed at step ``k`` with ``start_batch=k`` sees exactly the
+    batches an uninterrupted run would have seen: that is what makes
+    ``fit``-based training resume exactly (see :mod:`artgan_utils.training`).
+
+    The stream never ends: give ``fit`` a ``steps_per_epoch``, or use ``.take(n)``.
     """
     import tensorflow as tf
 
     arr = np.asarray(images)
     if arr.ndim != 4:
         raise ValueError(f"images must have shape (N, H, W, C); got {arr.shape}.")
-    if arr.shape[0] < batch_size and drop_remainder:
+    if arr.shape[0] < batch_size:
         raise ValueError(
             f"Only {arr.shape[0]} images for batch_size={batch_size}: lower the batch size or make more patches."
         )
+    if start_batch < 0:
+        raise ValueError(f"start_batch must be >= 0, got {start_batch}.")
     if arr.dtype == np.uint8:
         arr = to_model_range(arr)
-    ds = tf.data.Dataset.from_tensor_slices(arr.astype(np.float32)).cache()
-    if shuffle:
-        ds = ds.shuffle(arr.shape[0], seed=seed, reshuffle_each_iteration=True)
-    return ds.batch(batch_size, drop_remainder=drop_remainder).prefetch(tf.data.AUTOTUNE)
+    table = tf.constant(arr.astype(np.float32))
+    n = arr.shape[0]
+    per_epoch = n // batch_size
+
+    def batch_at(k: tf.Tensor) -> tf.Tensor:
+        epoch = k // per_epoch
+        j = k % per_epoch
+        order = tf.range(n, dtype=tf.int64)
+        if shuffle:
+            order = tf.random.experimental.stateless_shuffle(order, seed=tf.stack([tf.constant(seed, tf.int64), epoch]))
+        return tf.gather(table, order[j * batch_size : (j + 1) * batch_size])
+
+    ds = tf.data.Dataset.counter(start=int(start_batch), dtype=tf.int64)
+    return ds.map(batch_at, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).prefetch(tf.data.AUTOTUNE)
 
 
 def patch_dataset(
@@ -296,19 +315,24 @@ def patch_dataset(
     seed: int = 0,
     scale: tuple[float, float] = (0.25, 0.6),
     flip: bool = True,
+    start_batch: int = 0,
 ) -> "tf.data.Dataset":
-    """An endless tf.data stream of fresh random patches, float32 in [-1, 1].
+    """An endless, step-indexed tf.data stream of fresh random patches, float32 in [-1, 1].
 
-    Unlike :func:`random_patches` (a fixed set), every batch here is new: the
-    crops are drawn inside the pipeline with stateless random ops seeded from
-    ``tf.data.Dataset.random(seed)``, so the stream is reproducible. Images are
-    decoded once and kept in memory (padded to a common size), crops are made in
-    parallel and batches are prefetched. Use ``.take(k)`` or ``steps_per_epoch``.
+    Unlike :func:`random_patches` (a fixed set), every batch here is new. Patch
+    ``i`` of the stream is cut with stateless random ops seeded by ``(seed, i)``,
+    so the stream is reproducible and batch ``k`` depends only on ``(seed, k)``:
+    ``start_batch=k`` resumes it exactly where step ``k`` of a run left off.
+    Images are decoded once and kept in memory (padded to a common size), crops
+    are made in parallel and batches are prefetched. Use ``.take(k)`` or
+    ``steps_per_epoch``.
     """
     import tensorflow as tf
 
     if not images:
         raise ValueError("patch_dataset needs at least one image.")
+    if start_batch < 0:
+        raise ValueError(f"start_batch must be >= 0, got {start_batch}.")
     hmax = max(im.shape[0] for im in images)
     wmax = max(im.shape[1] for im in images)
     padded = np.zeros((len(images), hmax, wmax, 3), dtype=np.uint8)
@@ -321,8 +345,8 @@ def patch_dataset(
     lo, hi = scale
     n = len(images)
 
-    def crop(r: tf.Tensor) -> tf.Tensor:
-        seeds = tf.random.experimental.stateless_split(tf.stack([r, r // 7 + 1]), num=5)
+    def crop(i: tf.Tensor) -> tf.Tensor:
+        seeds = tf.random.experimental.stateless_split(tf.stack([tf.constant(seed, tf.int64), i]), num=5)
         idx = tf.random.stateless_uniform([], seeds[0], 0, n, dtype=tf.int32)
         h, w = hw[idx, 0], hw[idx, 1]
         short = tf.cast(tf.minimum(h, w), tf.float32)
@@ -338,7 +362,8 @@ def patch_dataset(
         patch = tf.ensure_shape(patch, (size, size, 3))
         return patch / 127.5 - 1.0
 
-    ds = tf.data.Dataset.random(seed=seed).map(crop, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    ds = tf.data.Dataset.counter(start=int(start_batch) * batch_size, dtype=tf.int64)
+    ds = ds.map(crop, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
     return ds.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
 
 

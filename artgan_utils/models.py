@@ -148,6 +148,31 @@ def make_discriminator(
     return keras.Model(img, logit, name=name)
 
 
+def slerp(z0, z1, t):
+    """Spherical interpolation between two latent vectors at fraction(s) ``t`` in [0, 1].
+
+    ``t`` may be a scalar (returns shape ``(latent_dim,)``) or a 1-D array
+    (returns ``(len(t), latent_dim)``). Falls back to linear interpolation for
+    (anti)parallel vectors, where the great circle is undefined.
+    """
+    import numpy as np
+
+    a = np.asarray(z0, dtype=np.float64).ravel()
+    b = np.asarray(z1, dtype=np.float64).ravel()
+    if a.shape != b.shape:
+        raise ValueError(f"z0 and z1 must have the same size, got {a.size} and {b.size}.")
+    tt = np.asarray(t, dtype=np.float64)
+    col = tt.reshape(-1, 1)
+    cos = np.clip(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-12), -1.0, 1.0)
+    omega = np.arccos(cos)
+    if omega < 1e-6 or np.pi - omega < 1e-6:
+        out = (1 - col) * a + col * b
+    else:
+        out = (np.sin((1 - col) * omega) * a + np.sin(col * omega) * b) / np.sin(omega)
+    out = out.astype("float32")
+    return out[0] if tt.ndim == 0 else out
+
+
 def interpolate_latents(z0, z1, steps: int = 8, method: str = "slerp"):
     """Points between two latent vectors, endpoints included: shape (steps, latent_dim).
 
@@ -161,13 +186,9 @@ def interpolate_latents(z0, z1, steps: int = 8, method: str = "slerp"):
     b = np.asarray(z1, dtype=np.float64).ravel()
     if a.shape != b.shape:
         raise ValueError(f"z0 and z1 must have the same size, got {a.size} and {b.size}.")
-    t = np.linspace(0.0, 1.0, steps)[:, None]
+    t = np.linspace(0.0, 1.0, steps)
     if method == "linear":
-        return ((1 - t) * a + t * b).astype("float32")
+        return ((1 - t[:, None]) * a + t[:, None] * b).astype("float32")
     if method != "slerp":
         raise ValueError(f"method must be 'slerp' or 'linear', got {method!r}.")
-    cos = np.clip(a @ b / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-12), -1.0, 1.0)
-    omega = np.arccos(cos)
-    if omega < 1e-6:  # (anti)parallel vectors: fall back to linear
-        return ((1 - t) * a + t * b).astype("float32")
-    return ((np.sin((1 - t) * omega) * a + np.sin(t * omega) * b) / np.sin(omega)).astype("float32")
+    return slerp(a, b, t)

@@ -61,6 +61,13 @@ SECTIONS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
         "eval_samples": (2500, 2500, 2500),
         "snapshots": (4, 6, 8),
     },
+    "04_training_dcgan": {
+        "digits_steps": (200, 600, 1500),
+        "paint_recipe": ("dcgan-ukiyoe-32", "dcgan-ukiyoe-32", "dcgan-ukiyoe-64"),
+        "paint_steps": (300, 2500, 8000),
+        "every": (100, 500, 1000),
+        "memorisation_train_patches": (1000, 4000, 8000),
+    },
 }
 
 

@@ -121,3 +121,88 @@ class MinimaxExplorer:
 def minimax_explorer(mu_g: float = 2.0, sigma_g: float = 1.0) -> MinimaxExplorer:
     """Build the explorer (display ``.widget`` in a notebook)."""
     return MinimaxExplorer(mu_g, sigma_g)
+
+
+# ------------------------------------------------------------------ latent space explorer
+
+def latent_vector(latent_dim: int, seed_a: int, seed_b: int, t: float, truncation: float = 1.0) -> np.ndarray:
+    """The explorer's latent point: slerp from z(seed_a) to z(seed_b) at ``t``, scaled by ``truncation``.
+
+    ``z(seed)`` is a standard-normal vector drawn with NumPy's generator for that
+    seed, so a seed names the same point in every session. ``truncation < 1``
+    pulls the point toward the origin, where a GAN's images are typically
+    cleaner but less varied (the "truncation trick", Brock et al. 2019).
+    """
+    from artgan_utils.models import slerp
+
+    za = np.random.default_rng(int(seed_a)).standard_normal(latent_dim)
+    zb = np.random.default_rng(int(seed_b)).standard_normal(latent_dim)
+    return (slerp(za, zb, float(t)) * float(truncation)).astype("float32")
+
+
+class LatentExplorer:
+    """Walk a trained generator's latent space with sliders.
+
+    Two seeds name two latent points; ``t`` moves along the great circle between
+    them and ``truncation`` scales the point toward the origin. The figure shows
+    the image at seed A, at the current point and at seed B. ``explorer.widget``
+    is what a notebook displays; ``explorer.set(...)`` moves the controls from
+    code; ``explorer.image`` is the current image (in [-1, 1]).
+    """
+
+    def __init__(self, generator: Any, seed_a: int = 0, seed_b: int = 1, t: float = 0.5, truncation: float = 1.0,
+                 size: float = 2.2):
+        import ipywidgets as w
+
+        self.generator = generator
+        self.latent_dim = int(generator.input_shape[-1])
+        self.size = size
+        style = {"description_width": "initial"}
+        self.seed_a = w.BoundedIntText(value=seed_a, min=0, max=2**31 - 1, description="seed A", style=style,
+                                       layout=w.Layout(width="150px"))
+        self.seed_b = w.BoundedIntText(value=seed_b, min=0, max=2**31 - 1, description="seed B", style=style,
+                                       layout=w.Layout(width="150px"))
+        self.t = w.FloatSlider(value=t, min=0.0, max=1.0, step=0.05, description="A → B", style=style,
+                               continuous_update=False)
+        self.truncation = w.FloatSlider(value=truncation, min=0.0, max=1.5, step=0.05, description="truncation",
+                                        style=style, continuous_update=False)
+        self.output = w.Output()
+        self.redraws = 0
+        for control in (self.seed_a, self.seed_b, self.t, self.truncation):
+            control.observe(self._on_change, names="value")
+        self.widget = w.VBox([w.HBox([self.seed_a, self.seed_b]), w.HBox([self.t, self.truncation]), self.output])
+        self._update()
+
+    def _latents(self) -> np.ndarray:
+        a, b, tr = self.seed_a.value, self.seed_b.value, self.truncation.value
+        return np.stack([latent_vector(self.latent_dim, a, b, 0.0, tr), latent_vector(self.latent_dim, a, b, self.t.value, tr),
+                         latent_vector(self.latent_dim, a, b, 1.0, tr)])
+
+    def _on_change(self, change: dict[str, Any]) -> None:
+        self._update()
+
+    def _update(self) -> None:
+        import matplotlib.pyplot as plt
+        from IPython.display import display
+
+        from artgan_utils.viz import show_images
+
+        self.z = self._latents()
+        self.images = np.asarray(self.generator(self.z, training=False))
+        self.image = self.images[1]
+        fig = show_images(self.images, ncols=3, size=self.size, value_range=(-1, 1),
+                          titles=["seed A", f"t = {self.t.value:.2f}, truncation {self.truncation.value:.2f}",
+                                  "seed B"])
+        with self.output:
+            self.output.clear_output(wait=True)
+            display(fig)
+        plt.close(fig)
+        self.redraws += 1
+
+    def set(self, **values: Any) -> np.ndarray:
+        """Move controls by name (``seed_a``, ``seed_b``, ``t``, ``truncation``); returns the current image."""
+        for name, value in values.items():
+            if name not in {"seed_a", "seed_b", "t", "truncation"}:
+                raise ValueError(f"Unknown control {name!r}; use seed_a, seed_b, t or truncation.")
+            getattr(self, name).value = value
+        return self.image

@@ -106,21 +106,45 @@ def test_range_conversions_round_trip():
     assert data.to_uint8(np.array([-2.0, 2.0, np.float32(0.0)])).tolist() == [0, 255, 128]
 
 
-def test_array_dataset_batches_shuffles_and_scales():
+def _ids(batch):
+    return [int(round((v + 1) * 127.5)) for v in batch[:, 0, 0, 0]]
+
+
+def test_array_dataset_epochs_are_permutations_reshuffled_and_scaled():
     imgs = np.stack([np.full((4, 4, 3), i, np.uint8) for i in range(10)])
-    ds = data.array_dataset(imgs, batch_size=4, seed=1)
-    epoch1 = [b.numpy() for b in ds]
-    epoch2 = [b.numpy() for b in ds]
-    assert len(epoch1) == 2 and epoch1[0].shape == (4, 4, 4, 3) and epoch1[0].dtype == np.float32
-    assert -1.0 <= min(b.min() for b in epoch1) and max(b.max() for b in epoch1) <= 1.0
-    order1 = [int(round((v + 1) * 127.5)) for b in epoch1 for v in b[:, 0, 0, 0]]
-    order2 = [int(round((v + 1) * 127.5)) for b in epoch2 for v in b[:, 0, 0, 0]]
-    assert order1 != order2, "reshuffled every epoch"
-    assert len(set(order1)) == 8
+    batches = [b.numpy() for b in data.array_dataset(imgs, batch_size=4, seed=1).take(6)]
+    assert batches[0].shape == (4, 4, 4, 3) and batches[0].dtype == np.float32
+    assert -1.0 <= min(b.min() for b in batches) and max(b.max() for b in batches) <= 1.0
+    epochs = [sum((_ids(b) for b in batches[i : i + 2]), []) for i in (0, 2, 4)]  # 10 // 4 = 2 batches per epoch
+    assert all(len(set(e)) == 8 for e in epochs), "no image twice within an epoch"
+    assert len({tuple(e) for e in epochs}) == 3, "each epoch has its own order"
+    unshuffled = [_ids(b.numpy()) for b in data.array_dataset(imgs, batch_size=4, shuffle=False).take(3)]
+    assert unshuffled == [[0, 1, 2, 3], [4, 5, 6, 7], [0, 1, 2, 3]]
     with pytest.raises(ValueError, match="lower the batch size"):
         data.array_dataset(imgs, batch_size=32)
     with pytest.raises(ValueError, match=r"\(N, H, W, C\)"):
         data.array_dataset(imgs[0], batch_size=2)
+    with pytest.raises(ValueError, match="start_batch"):
+        data.array_dataset(imgs, batch_size=2, start_batch=-1)
+
+
+def test_array_dataset_start_batch_continues_the_same_stream():
+    imgs = np.random.default_rng(0).integers(0, 256, (13, 2, 2, 3), dtype=np.uint8)
+    full = [b.numpy() for b in data.array_dataset(imgs, batch_size=3, seed=7).take(11)]
+    tail = [b.numpy() for b in data.array_dataset(imgs, batch_size=3, seed=7, start_batch=5).take(6)]
+    for a, b in zip(full[5:], tail):
+        np.testing.assert_array_equal(a, b)
+    other = [b.numpy() for b in data.array_dataset(imgs, batch_size=3, seed=8).take(1)]
+    assert not np.array_equal(full[0], other[0])
+
+
+def test_patch_dataset_start_batch_continues_the_same_stream():
+    rng = np.random.default_rng(1)
+    imgs = [rng.integers(0, 256, (40, 60, 3), dtype=np.uint8)]
+    full = [b.numpy() for b in data.patch_dataset(imgs, size=8, batch_size=4, seed=2).take(5)]
+    tail = [b.numpy() for b in data.patch_dataset(imgs, size=8, batch_size=4, seed=2, start_batch=3).take(2)]
+    np.testing.assert_array_equal(full[3], tail[0])
+    np.testing.assert_array_equal(full[4], tail[1])
 
 
 def test_patch_dataset_stream_is_reproducible_and_in_range():

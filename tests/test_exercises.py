@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from artgan_utils import data, metrics, models, theory, toy
+from artgan_utils import data, metrics, models, theory, toy, training
 from artgan_utils.exercises import REGISTRY, ExerciseFailed, UnknownExercise, check
 
 # Reference solutions for every registered exercise (kept in sync with the notebooks'
@@ -21,6 +21,8 @@ SOLUTIONS = {
         samples, centres, std, min_fraction=min_count * len(centres) / len(samples)).modes_covered,
     "03.1": lambda latent_dim: models.make_generator(latent_dim, image_size=32, start_size=4, base_filters=64),
     "03.2": lambda: models.make_discriminator(image_size=32, base_filters=32, depth=2),
+    "04.1": lambda r, f: training.discriminator_loss(r, f),
+    "04.2": lambda s, t: metrics.nearest_training_images(s, t).distances,
 }
 
 
@@ -129,3 +131,22 @@ def test_discriminator_checker_rejects_sigmoid_output():
 def test_generator_checker_rejects_wrong_size():
     with pytest.raises(ExerciseFailed, match=r"expected shape \(5, 32, 32, 3\), got \(5, 64, 64, 3\)"):
         check("03.1", lambda latent_dim: models.make_generator(latent_dim, image_size=64, base_filters=16))
+
+
+def test_discriminator_loss_checker_catches_the_unstable_formula():
+    def naive(real, fake):
+        sig = lambda x: 1 / (1 + np.exp(-x.astype(np.float32)))  # noqa: E731
+        with np.errstate(all="ignore"):
+            return -np.mean(np.log(sig(real))) - np.mean(np.log(1 - sig(fake)))
+
+    with pytest.raises(ExerciseFailed, match="not finite|NaN or infinity"):
+        check("04.1", naive)
+
+
+def test_nearest_distance_checker_rejects_mean_instead_of_min():
+    def mean_distance(samples, train):
+        s, t = samples.reshape(len(samples), -1), train.reshape(len(train), -1)
+        return np.sqrt(((s[:, None] - t[None]) ** 2).mean(axis=2)).mean(axis=1)
+
+    with pytest.raises(ExerciseFailed, match="distances: expected"):
+        check("04.2", mean_distance)

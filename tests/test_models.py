@@ -80,3 +80,18 @@ def test_interpolate_latents_endpoints_and_norms():
         interpolate_latents(a, b[:3])
     with pytest.raises(ValueError, match="slerp"):
         interpolate_latents(a, b, method="cubic")
+
+
+def test_slerp_scalar_and_array_t_and_great_circle():
+    from artgan_utils.models import slerp
+
+    a = np.array([1.0, 0.0, 0.0])
+    b = np.array([0.0, 2.0, 0.0])
+    mid = slerp(a, b, 0.5)
+    assert mid.shape == (3,)
+    # on the unit/2-radius arc at 45 degrees: sin(pi/4)/sin(pi/2) * (a + b)
+    np.testing.assert_allclose(mid, np.sqrt(0.5) * (a + b), atol=1e-6)
+    many = slerp(a, b, np.array([0.0, 0.5, 1.0]))
+    assert many.shape == (3, 3)
+    np.testing.assert_allclose(many[1], mid, atol=1e-7)
+    np.testing.assert_allclose(slerp(a, 2 * a, 0.5), 1.5 * a, atol=1e-6)  # parallel: linear fallback

@@ -97,6 +97,6 @@ def test_sample_grid_saves_one_png_per_epoch_from_fixed_noise(tmp_path):
     images = np.random.default_rng(0).uniform(-1, 1, (64, 8, 8, 3)).astype("float32")
     grid = SampleGrid(n=4, directory=tmp_path / "grids", show=False)
     gan.fit(images, batch_size=32, epochs=3, shuffle=False, verbose=0, callbacks=[grid])
-    assert sorted(p.name for p in (tmp_path / "grids").iterdir()) == ["epoch_0001.png", "epoch_0002.png", "epoch_0003.png"]
+    assert sorted(p.name for p in (tmp_path / "grids").iterdir()) == ["step_000002.png", "step_000004.png", "step_000006.png"]
     assert len(grid.grids) == 3 and grid.grids[0].shape == (2 * 10 + 2, 2 * 10 + 2, 3)
     assert not np.array_equal(grid.grids[0], grid.grids[-1]), "the generator changed between epochs"

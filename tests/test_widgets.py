@@ -32,3 +32,44 @@ def test_sliders_fire_callback_and_update_state():
     s = e.set(0.0, 1.0)
     assert s.js == pytest.approx(0.0, abs=1e-9)
     assert e.widget.children[0].children[0] is e.mu
+
+
+# ------------------------------------------------------------------ latent explorer
+
+def _tiny_generator():
+    import keras
+
+    keras.utils.set_random_seed(0)
+    return keras.Sequential([keras.Input((6,)), keras.layers.Dense(4 * 4 * 3, activation="tanh"),
+                             keras.layers.Reshape((4, 4, 3))])
+
+
+def test_latent_vector_endpoints_seeds_and_truncation():
+    from artgan_utils.widgets import latent_vector
+
+    za = np.random.default_rng(3).standard_normal(6).astype("float32")
+    zb = np.random.default_rng(9).standard_normal(6).astype("float32")
+    np.testing.assert_allclose(latent_vector(6, 3, 9, 0.0), za, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(latent_vector(6, 3, 9, 1.0), zb, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(latent_vector(6, 3, 9, 0.4, truncation=0.5), 0.5 * latent_vector(6, 3, 9, 0.4), rtol=1e-6)
+    assert np.all(latent_vector(6, 3, 9, 0.7, truncation=0.0) == 0)
+
+
+def test_latent_explorer_follows_its_controls():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from artgan_utils.widgets import LatentExplorer, latent_vector
+
+    g = _tiny_generator()
+    ex = LatentExplorer(g, seed_a=3, seed_b=9, t=0.0)
+    assert ex.redraws == 1 and ex.image.shape == (4, 4, 3)
+    np.testing.assert_allclose(ex.image, g(latent_vector(6, 3, 9, 0.0)[None]).numpy()[0], atol=1e-6)
+    img = ex.set(t=1.0)
+    np.testing.assert_allclose(img, ex.images[2], atol=1e-6)  # at t=1 the middle image is seed B's
+    assert ex.redraws == 2
+    ex.set(seed_b=4, truncation=0.0)
+    assert ex.redraws == 4
+    np.testing.assert_allclose(ex.images[0], ex.images[2], atol=1e-6)  # truncation 0: every point is the origin
+    with pytest.raises(ValueError, match="Unknown control"):
+        ex.set(speed=2)

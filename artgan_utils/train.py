@@ -1,0 +1,95 @@
+"""Headless trainer: ``python -m artgan_utils.train RECIPE --out runs/NAME``.
+
+Trains a named recipe (:mod:`artgan_utils.recipes`) with the same code the
+notebooks use (:func:`artgan_utils.training.train_recipe`): a Keras progress
+bar, a fixed-noise sample grid, a CSV log and TensorBoard scalars, full
+checkpoints, every ``--every`` steps. Run the same command again after an
+interruption (Ctrl-C, a closed laptop, a killed job) and it resumes from the
+last checkpoint, exactly: same weights, optimizer moments, step counter,
+noise and data order as an uninterrupted run.
+
+Examples::
+
+    python -m artgan_utils.train --list
+    python -m artgan_utils.train dcgan-digits --out runs/digits
+    python -m artgan_utils.train dcgan-ukiyoe-64 --out runs/ukiyoe64 --steps 8000
+    tensorboard --logdir runs/ukiyoe64/tensorboard
+
+The finished run holds ``generator.keras`` and ``discriminator.keras`` (Keras 3
+format) and ``run.json`` with the recipe, the command, the step count, the wall
+time and the machine; ``artgan_utils.training.load_pretrained("runs/ukiyoe64")``
+loads it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+from artgan_utils.recipes import RECIPES, RecipeError, get_recipe
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m artgan_utils.train", description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("recipe", nargs="?", help="recipe name (see --list)")
+    p.add_argument("--out", help="output folder (checkpoints, samples, logs, final models)")
+    p.add_argument("--steps", type=int, help="total training steps (default: the recipe's)")
+    p.add_argument("--every", type=int, default=250, help="steps between checkpoints, sample grids and log rows")
+    p.add_argument("--seed", type=int, help="override the recipe's seed")
+    p.add_argument("--batch-size", type=int, help="override the recipe's batch size")
+    p.add_argument("--no-resume", action="store_true",
+                   help="refuse to continue an existing run in --out (default: resume it)")
+    p.add_argument("--no-tensorboard", action="store_true", help="do not write TensorBoard logs")
+    p.add_argument("--list", action="store_true", help="list the recipes and exit")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.list or not args.recipe:
+        width = max(len(n) for n in RECIPES)
+        for name, r in RECIPES.items():
+            print(f"{name:<{width}}  {r.image_size}x{r.image_size}, {r.steps} steps, batch {r.batch_size}: {r.summary}")
+        if not args.list:
+            print("\nGive a recipe name and --out FOLDER to train.", file=sys.stderr)
+            return 2
+        return 0
+    if not args.out:
+        print("error: --out FOLDER is required (where checkpoints and results go).", file=sys.stderr)
+        return 2
+    try:
+        recipe = get_recipe(args.recipe)
+        changes = {k: v for k, v in (("seed", args.seed), ("batch_size", args.batch_size)) if v is not None}
+        if changes:
+            recipe = recipe.replace(**changes)
+    except RecipeError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    steps = args.steps or recipe.steps
+    if steps % args.every:
+        print(f"error: --steps ({steps}) must be a multiple of --every ({args.every}).", file=sys.stderr)
+        return 2
+
+    from artgan_utils import env, training
+
+    env.quiet_tensorflow_logs()
+    command = "python -m artgan_utils.train " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
+    verbose = 1 if sys.stdout.isatty() else 2
+    print(f"Training {recipe.name} for {steps} steps into {args.out} ({env.device_info().device}).")
+    try:
+        gan = training.train_recipe(recipe, args.out, steps=steps, every=args.every, resume=not args.no_resume,
+                                    tensorboard=not args.no_tensorboard, verbose=verbose, command=command)
+    except (FileExistsError, ValueError, FloatingPointError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nInterrupted. Run the same command again to resume from the last checkpoint.", file=sys.stderr)
+        return 130
+    print(f"Done: step {int(gan.step.numpy())}. Generator: {args.out}/{training.GENERATOR_FILE}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

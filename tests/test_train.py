@@ -1,0 +1,128 @@
+"""Recipes, the shared training path and the headless trainer (python -m artgan_utils.train)."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+
+import artgan_utils  # noqa: F401
+import keras
+from artgan_utils import recipes, training
+from artgan_utils import train as cli
+
+# A DCGAN small enough for a unit test, on the real digits data and the real code path.
+TINY = recipes.get_recipe("dcgan-digits").replace(name="tiny-digits", g_filters=16, d_filters=8, batch_size=16,
+                                                  latent_dim=8, steps=12)
+
+
+class Interrupt(keras.callbacks.Callback):
+    """Simulates a crash (Ctrl-C) right after a given step."""
+
+    def __init__(self, after_step: int):
+        super().__init__()
+        self.after_step = after_step
+
+    def on_train_batch_end(self, batch, logs=None):
+        if int(self.model.step.numpy()) == self.after_step:
+            raise KeyboardInterrupt
+
+
+def _rows(path):
+    with open(path) as f:
+        return list(csv.DictReader(f))
+
+
+def _weights(gan):
+    return gan.generator.get_weights() + gan.discriminator.get_weights()
+
+
+def test_recipes_are_valid_and_named():
+    for name, r in recipes.RECIPES.items():
+        assert r.name == name and r.summary
+        assert recipes.Recipe.from_dict(r.to_dict()) == r
+    assert recipes.get_recipe("dcgan-ukiyoe-64").image_size == 64
+    with pytest.raises(recipes.RecipeError, match="Recipes: dcgan-digits"):
+        recipes.get_recipe("nope")
+    with pytest.raises(recipes.RecipeError, match="power of two"):
+        TINY.replace(image_size=24)
+    with pytest.raises(recipes.RecipeError, match="Unknown recipe settings"):
+        TINY.replace(learning_rate=1)
+
+
+def test_build_gan_and_dataset_follow_the_recipe():
+    gan = training.build_gan(TINY)
+    assert gan.generator.output_shape == (None, 16, 16, 1)
+    assert gan.discriminator.output_shape == (None, 1)
+    batch = next(iter(training.recipe_dataset(TINY)))
+    assert batch.shape == (16, 16, 16, 1) and -1.0 <= float(batch.numpy().min()) <= float(batch.numpy().max()) <= 1.0
+    paint = TINY.replace(data="ukiyo-e")
+    pbatch = next(iter(training.recipe_dataset(paint)))
+    assert pbatch.shape == (16, 16, 16, 3)
+
+
+def test_interrupted_run_resumes_exactly_like_an_uninterrupted_one(tmp_path):
+    """The issue's bar: losses and weights of interrupted+resumed == uninterrupted (same seed), with shuffled data."""
+    ref = training.train_recipe(TINY, tmp_path / "ref", every=3, tensorboard=False, verbose=0)
+    with pytest.raises(KeyboardInterrupt):
+        training.train_recipe(TINY, tmp_path / "cut", every=3, tensorboard=False, verbose=0,
+                              extra_callbacks=[Interrupt(after_step=7)])
+    assert not (tmp_path / "cut" / training.GENERATOR_FILE).exists()
+    resumed = training.train_recipe(TINY, tmp_path / "cut", every=3, tensorboard=False, verbose=0)
+    assert int(resumed.step.numpy()) == 12
+    ref_rows, cut_rows = _rows(tmp_path / "ref" / "log.csv"), _rows(tmp_path / "cut" / "log.csv")
+    assert [r["step"] for r in ref_rows] == ["3", "6", "9", "12"]
+    # the interrupted session logged steps 3 and 6; the resumed one replays 7 and logs 9 and 12
+    assert [r["step"] for r in cut_rows] == ["3", "6", "9", "12"]
+    for a, b in zip(ref_rows, cut_rows):
+        for key in ("d_loss", "g_loss", "d_real", "d_fake"):
+            assert float(a[key]) == pytest.approx(float(b[key]), rel=1e-4, abs=1e-5), (a["step"], key)
+    for a, b in zip(_weights(ref), _weights(resumed)):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    info = json.loads((tmp_path / "cut" / training.RUN_FILE).read_text())
+    assert info["resumed_from_step"] == 6 and info["steps"] == 12 and info["recipe"]["name"] == "tiny-digits"
+
+
+def test_finished_run_loads_with_load_pretrained(tmp_path):
+    training.train_recipe(TINY.replace(steps=2), tmp_path / "run", every=1, tensorboard=True, verbose=0)
+    g, d, info = training.load_pretrained(str(tmp_path / "run"), discriminator=True)
+    out = g(np.zeros((3, TINY.latent_dim), "float32")).numpy()
+    assert out.shape == (3, 16, 16, 1) and np.abs(out).max() <= 1.0
+    assert d(out).shape == (3, 1)
+    assert info["steps"] == 2 and info["command"].startswith("python -m artgan_utils.train")
+    assert sorted(p.name for p in (tmp_path / "run" / "samples").iterdir()) == ["step_000001.png", "step_000002.png"]
+    assert any((tmp_path / "run" / "tensorboard").iterdir())
+    with pytest.raises(FileNotFoundError, match="Shipped runs: .*python -m artgan_utils.train"):
+        training.load_pretrained("no-such-run")
+
+
+def test_refuses_to_mix_runs(tmp_path):
+    training.train_recipe(TINY.replace(steps=1), tmp_path / "run", every=1, tensorboard=False, verbose=0)
+    with pytest.raises(FileExistsError, match="already holds a checkpoint"):
+        training.train_recipe(TINY.replace(steps=2), tmp_path / "run", every=1, resume=False, verbose=0)
+    with pytest.raises(ValueError, match="different recipe"):
+        training.train_recipe(TINY.replace(steps=2, g_lr=1e-3), tmp_path / "run", every=1, verbose=0)
+
+
+def test_cli_lists_validates_and_trains(tmp_path, capsys):
+    assert cli.main(["--list"]) == 0
+    assert "dcgan-ukiyoe-64" in capsys.readouterr().out
+    assert cli.main(["no-such-recipe", "--out", str(tmp_path)]) == 2
+    assert "Unknown recipe" in capsys.readouterr().err
+    assert cli.main(["dcgan-digits"]) == 2
+    assert "--out" in capsys.readouterr().err
+    assert cli.main(["dcgan-digits", "--out", str(tmp_path / "x"), "--steps", "10", "--every", "3"]) == 2
+    assert "multiple of --every" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_cli_trains_a_recipe_end_to_end(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr(recipes, "RECIPES", {**recipes.RECIPES, "tiny-digits": TINY})
+    assert cli.main(["tiny-digits", "--out", str(tmp_path / "t"), "--steps", "4", "--every", "2",
+                     "--no-tensorboard"]) == 0
+    assert "Done: step 4" in capsys.readouterr().out
+    info = json.loads((tmp_path / "t" / "run.json").read_text())
+    assert info["command"] == f"python -m artgan_utils.train tiny-digits --out {tmp_path / 't'} --steps 4 --every 2 --no-tensorboard"
+    assert not (tmp_path / "t" / "tensorboard").exists()
