@@ -29,7 +29,12 @@ Modules, each named for its job:
 ``models``
     DCGAN generators and discriminators, shape arithmetic (notebook 03).
 ``training``
-    ``GAN(keras.Model)`` with ``train_step``, checkpoints with exact resume, callbacks.
+    ``GAN(keras.Model)`` with ``train_step``, checkpoints with exact resume, callbacks,
+    ``train_recipe`` (the path shared by notebooks and the trainer), ``load_pretrained``.
+``recipes``
+    Named training recipes (data, architecture, optimizer, steps, seed).
+``train``
+    The headless trainer: ``python -m artgan_utils.train RECIPE --out runs/NAME``.
 ``exercises``
     Checkers for the notebooks' exercises; ``student_edition`` makes the student copy.
 """

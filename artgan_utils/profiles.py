@@ -66,7 +66,7 @@ SECTIONS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
         "paint_recipe": ("dcgan-ukiyoe-32", "dcgan-ukiyoe-32", "dcgan-ukiyoe-64"),
         "paint_steps": (300, 2500, 8000),
         "every": (100, 500, 1000),
-        "memorisation_train_patches": (1000, 4000, 8000),
+        "memorisation_train_patches": (500, 2000, 4000),
     },
 }
 

@@ -13,6 +13,7 @@ Examples::
     python -m artgan_utils.train --list
     python -m artgan_utils.train dcgan-digits --out runs/digits
     python -m artgan_utils.train dcgan-ukiyoe-64 --out runs/ukiyoe64 --steps 8000
+    python -m artgan_utils.train dcgan-ukiyoe-64 --out runs/ukiyoe64 --steps 8000 --export checkpoints/dcgan-ukiyoe-64
     tensorboard --logdir runs/ukiyoe64/tensorboard
 
 The finished run holds ``generator.keras`` and ``discriminator.keras`` (Keras 3
@@ -42,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-resume", action="store_true",
                    help="refuse to continue an existing run in --out (default: resume it)")
     p.add_argument("--no-tensorboard", action="store_true", help="do not write TensorBoard logs")
+    p.add_argument("--export", metavar="FOLDER",
+                   help="after training, copy the shareable files (models, run.json, log, last grid) to FOLDER")
     p.add_argument("--list", action="store_true", help="list the recipes and exit")
     return p
 
@@ -88,6 +91,9 @@ def main(argv: list[str] | None = None) -> int:
         print("\nInterrupted. Run the same command again to resume from the last checkpoint.", file=sys.stderr)
         return 130
     print(f"Done: step {int(gan.step.numpy())}. Generator: {args.out}/{training.GENERATOR_FILE}")
+    if args.export:
+        written = training.export_run(args.out, args.export)
+        print(f"Exported {len(written)} files to {args.export}")
     return 0
 
 

@@ -230,13 +230,17 @@ class SampleGrid(keras.callbacks.Callback):
         self.grids: list[np.ndarray] = []
         self.steps: list[int] = []
         self._live = None
+        self._batches = 0
+
+    def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
+        self._batches += 1  # the step count for models without a ``step`` variable
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
         from artgan_utils.viz import LiveFigure, image_grid, show_images
 
         z = np.random.default_rng(self.seed).standard_normal((self.n, self.model.latent_dim)).astype("float32")
         images = np.asarray(self.model.generator(z, training=False))
-        step = int(self.model.step.numpy())
+        step = int(self.model.step.numpy()) if hasattr(self.model, "step") else self._batches
         self.grids.append(image_grid(images, self.ncols, value_range=(-1, 1)))
         self.steps.append(step)
         if self.directory is not None:
@@ -464,6 +468,30 @@ def train_recipe(recipe: Any, out_dir: str | os.PathLike[str], steps: int | None
     }
     run_file.write_text(json.dumps(info, indent=2) + "\n")
     return gan
+
+
+def export_run(run_dir: str | os.PathLike[str], dest: str | os.PathLike[str]) -> list[Path]:
+    """Copy a finished run's shareable files to ``dest`` (how ``checkpoints/`` is filled).
+
+    Copies ``generator.keras``, ``discriminator.keras``, ``run.json`` and
+    ``log.csv``, and the last sample grid as ``samples.png``; leaves out the
+    resumable checkpoint (it holds both optimizers' moments, about three times
+    the size) and the TensorBoard events. Returns the written paths.
+    """
+    import shutil
+
+    src, out = Path(run_dir), Path(dest)
+    missing = [f for f in (GENERATOR_FILE, DISCRIMINATOR_FILE, RUN_FILE, "log.csv") if not (src / f).is_file()]
+    if missing:
+        raise FileNotFoundError(f"{src.name}/ is not a finished run (missing {', '.join(missing)}); train it to the end first.")
+    grids = sorted((src / "samples").glob("step_*.png"))
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    for f in (GENERATOR_FILE, DISCRIMINATOR_FILE, RUN_FILE, "log.csv"):
+        written.append(Path(shutil.copyfile(src / f, out / f)))
+    if grids:
+        written.append(Path(shutil.copyfile(grids[-1], out / "samples.png")))
+    return written
 
 
 def _machine() -> dict[str, Any]:

@@ -123,6 +123,18 @@ def test_cli_trains_a_recipe_end_to_end(tmp_path, capsys, monkeypatch):
     assert cli.main(["tiny-digits", "--out", str(tmp_path / "t"), "--steps", "4", "--every", "2",
                      "--no-tensorboard"]) == 0
     assert "Done: step 4" in capsys.readouterr().out
+    assert cli.main(["tiny-digits", "--out", str(tmp_path / "t"), "--steps", "4", "--every", "2",
+                     "--export", str(tmp_path / "shipped")]) == 0  # already trained: exports only
+    assert sorted(p.name for p in (tmp_path / "shipped").iterdir()) == [
+        "discriminator.keras", "generator.keras", "log.csv", "run.json", "samples.png"]
     info = json.loads((tmp_path / "t" / "run.json").read_text())
     assert info["command"] == f"python -m artgan_utils.train tiny-digits --out {tmp_path / 't'} --steps 4 --every 2 --no-tensorboard"
     assert not (tmp_path / "t" / "tensorboard").exists()
+
+
+def test_export_refuses_an_unfinished_run(tmp_path):
+    with pytest.raises(KeyboardInterrupt):
+        training.train_recipe(TINY, tmp_path / "cut", every=3, tensorboard=False, verbose=0,
+                              extra_callbacks=[Interrupt(after_step=4)])
+    with pytest.raises(FileNotFoundError, match="not a finished run"):
+        training.export_run(tmp_path / "cut", tmp_path / "out")

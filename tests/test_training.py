@@ -100,3 +100,26 @@ def test_sample_grid_saves_one_png_per_epoch_from_fixed_noise(tmp_path):
     assert sorted(p.name for p in (tmp_path / "grids").iterdir()) == ["step_000002.png", "step_000004.png", "step_000006.png"]
     assert len(grid.grids) == 3 and grid.grids[0].shape == (2 * 10 + 2, 2 * 10 + 2, 3)
     assert not np.array_equal(grid.grids[0], grid.grids[-1]), "the generator changed between epochs"
+
+
+def test_sample_grid_counts_steps_for_models_without_a_step_counter():
+    import matplotlib
+
+    matplotlib.use("Agg")
+
+    class Plain(keras.Model):  # a learner's own GAN class: a generator and latent_dim, no step variable
+        def __init__(self):
+            super().__init__()
+            self.generator = keras.Sequential([keras.Input((4,)), keras.layers.Dense(2 * 2 * 3, activation="tanh"),
+                                               keras.layers.Reshape((2, 2, 3))])
+            self.latent_dim = 4
+
+        def train_step(self, data):
+            return {"loss": 0.0}
+
+    model = Plain()
+    model.compile()
+    grid = SampleGrid(n=4, show=False)
+    model.fit(np.zeros((30, 1), "float32"), np.zeros((30, 1), "float32"), batch_size=10, epochs=2, verbose=0,
+              callbacks=[grid])
+    assert grid.steps == [3, 6]
