@@ -126,25 +126,33 @@ def make_discriminator(
     dropout: float = 0.25,
     name: str = "discriminator",
     seed: int | None = None,
+    spectral_norm: bool = False,
 ) -> keras.Model:
     """DCGAN discriminator: strided Conv2D blocks with LeakyReLU(0.2) -> one logit.
 
     No sigmoid at the end: train it with ``BinaryCrossentropy(from_logits=True)``,
     which is numerically stabler than a sigmoid followed by a log.
+
+    ``spectral_norm=True`` wraps every Conv2D and the final Dense in
+    ``keras.layers.SpectralNormalization`` (Miyato et al. 2018), which divides
+    each weight matrix by its largest singular value (one power iteration per
+    step), bounding how fast D's output can change with its input.
     """
+    wrap = (lambda layer: layers.SpectralNormalization(layer, name=f"{layer.name}_sn")) if spectral_norm else (
+        lambda layer: layer)
     depth = depth or max(2, int(math.log2(image_size)) - 3)
     init = dcgan_init(seed)
     img = keras.Input((image_size, image_size, channels), name="image")
     x = img
     filters = base_filters
     for i in range(depth):
-        x = layers.Conv2D(filters, 4, strides=2, padding="same", kernel_initializer=init, name=f"down{i + 1}")(x)
+        x = wrap(layers.Conv2D(filters, 4, strides=2, padding="same", kernel_initializer=init, name=f"down{i + 1}"))(x)
         x = layers.LeakyReLU(0.2, name=f"down{i + 1}_lrelu")(x)
         if dropout:
             x = layers.Dropout(dropout, name=f"down{i + 1}_dropout")(x)
         filters = min(filters * 2, 512)
     x = layers.Flatten(name="flatten")(x)
-    logit = layers.Dense(1, kernel_initializer=init, name="logit")(x)
+    logit = wrap(layers.Dense(1, kernel_initializer=init, name="logit"))(x)
     return keras.Model(img, logit, name=name)
 
 

@@ -51,6 +51,9 @@ class Recipe:
         Crop side as a fraction of a painting's shorter side (painting data only).
     seed:
         Seeds the weights, the latent noise and the data stream.
+    loss, gp_weight, r1_gamma, n_critic, spectral_norm, ema_decay, augment:
+        Stabilisation (notebook 05): see :class:`artgan_utils.training.GAN`
+        and :func:`artgan_utils.models.make_discriminator`.
     """
 
     name: str
@@ -70,6 +73,13 @@ class Recipe:
     beta_1: float = 0.5
     patch_scale: tuple[float, float] = (0.25, 0.6)
     seed: int = 0
+    loss: str = "nonsaturating"
+    gp_weight: float = 0.0
+    r1_gamma: float = 0.0
+    n_critic: int = 1
+    spectral_norm: bool = False
+    ema_decay: float | None = None
+    augment: str = ""
 
     def __post_init__(self) -> None:
         if self.steps < 1 or self.batch_size < 1:

@@ -35,39 +35,73 @@ from keras import ops
 tf.config.optimizer.set_experimental_options({"remapping": False})
 
 
-def discriminator_loss(real_logits, fake_logits):
-    """Binary cross-entropy of D from logits: -mean log D(x) - mean log(1 - D(G(z))).
-
-    Written with softplus, ``-log sigmoid(l) = softplus(-l)`` and
-    ``-log(1 - sigmoid(l)) = softplus(l)``, which stays finite for any logit.
-    """
-    return ops.mean(ops.softplus(-real_logits)) + ops.mean(ops.softplus(fake_logits))
-
-
-def generator_loss(fake_logits):
-    """Non-saturating generator loss from logits: -mean log D(G(z)) = mean softplus(-logit)."""
-    return ops.mean(ops.softplus(-fake_logits))
+#: The non-saturating losses from logits (notebook 04's exercise 04.1); more in :mod:`artgan_utils.losses`.
+from artgan_utils.losses import nonsaturating_d as discriminator_loss  # noqa: E402
+from artgan_utils.losses import nonsaturating_g as generator_loss  # noqa: E402
 
 
 class GAN(keras.Model):
-    """Generator + discriminator trained adversarially (non-saturating loss by default).
+    """Generator + discriminator trained adversarially, with switchable losses and regularisers.
 
-    Metrics reported by ``fit``: ``d_loss``, ``g_loss``, ``d_real`` (mean D(x))
-    and ``d_fake`` (mean D(G(z))).
+    Parameters
+    ----------
+    loss:
+        ``"nonsaturating"`` (default), ``"hinge"`` or ``"wasserstein"``
+        (:mod:`artgan_utils.losses`).
+    gp_weight:
+        Weight of the WGAN-GP gradient penalty (10 in the paper; 0 = off).
+    r1_gamma:
+        R1 penalty strength gamma; the loss adds gamma / 2 * E||grad D(x)||^2 (0 = off).
+    n_critic:
+        Discriminator updates per generator update (5 in WGAN-GP; 1 otherwise).
+    ema_decay:
+        If set (e.g. 0.999), keep an exponential moving average of the
+        generator's weights in :attr:`ema_generator`, which usually gives
+        smoother samples; :attr:`sampler` returns it.
+    augment:
+        DiffAugment policy applied to every image D sees (e.g.
+        ``"color,translation,cutout"``; ``""`` = off, :mod:`artgan_utils.augment`).
+
+    Metrics reported by ``fit``: ``d_loss``, ``g_loss`` (without penalties),
+    ``d_real`` and ``d_fake`` (mean sigmoid of D's score on real and generated
+    images: D(x) and D(G(z)) for the non-saturating loss), and ``penalty``
+    when a gradient penalty is on.
+
+    All randomness (latent noise, interpolation weights, augmentations) comes
+    from the model's own ``tf.random.Generator``, which is checkpointed.
     """
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int, seed: int = 0,
-                 **kwargs: Any):
+                 loss: str = "nonsaturating", gp_weight: float = 0.0, r1_gamma: float = 0.0, n_critic: int = 1,
+                 ema_decay: float | None = None, augment: str = "", **kwargs: Any):
         super().__init__(**kwargs)
+        from artgan_utils import augment as _augment
+        from artgan_utils import losses
+
         self.generator = generator
         self.discriminator = discriminator
         self.latent_dim = int(latent_dim)
+        self.loss_name = loss
+        self._d_loss_fn, self._g_loss_fn = losses.get_loss(loss)
+        self.gp_weight, self.r1_gamma, self.n_critic = float(gp_weight), float(r1_gamma), int(n_critic)
+        if self.n_critic < 1:
+            raise ValueError(f"n_critic must be >= 1, got {n_critic}.")
+        self.augment_policy = augment
+        _augment.parse_policy(augment)  # validate early
+        self.ema_decay = ema_decay
+        self.ema_generator = None
+        if ema_decay is not None:
+            if not 0.0 < ema_decay < 1.0:
+                raise ValueError(f"ema_decay must be in (0, 1), got {ema_decay}.")
+            self.ema_generator = keras.models.clone_model(generator)
+            self.ema_generator.set_weights(generator.get_weights())
         self.noise = tf.random.Generator.from_seed(seed)
         self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
         self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
+        self.penalty_tracker = keras.metrics.Mean(name="penalty")
 
     def compile(self, g_optimizer: keras.optimizers.Optimizer, d_optimizer: keras.optimizers.Optimizer,
                 **kwargs: Any) -> None:
@@ -78,7 +112,13 @@ class GAN(keras.Model):
 
     @property
     def metrics(self) -> list:
-        return [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
+        tracked = [self.d_loss_tracker, self.g_loss_tracker, self.d_real_tracker, self.d_fake_tracker]
+        return tracked + ([self.penalty_tracker] if self.gp_weight or self.r1_gamma else [])
+
+    @property
+    def sampler(self) -> keras.Model:
+        """The generator to sample from: the EMA copy when ``ema_decay`` is set, else the generator."""
+        return self.ema_generator if self.ema_generator is not None else self.generator
 
     def fit(self, x=None, *args: Any, **kwargs: Any):
         """``keras.Model.fit``; for a ``tf.data`` input, ``shuffle`` defaults to False.
@@ -98,31 +138,61 @@ class GAN(keras.Model):
         """Latent vectors from the model's own (checkpointed) random generator."""
         return self.noise.normal((n, self.latent_dim))
 
+    def _augment(self, images):
+        if not self.augment_policy:
+            return images
+        from artgan_utils.augment import diff_augment
+
+        return diff_augment(images, self.noise.make_seeds(1)[:, 0], self.augment_policy)
+
+    def _discriminator_step(self, real, batch):
+        from artgan_utils.losses import gradient_penalty, r1_penalty
+
+        z = self.sample_noise(batch)
+        with tf.GradientTape() as tape:
+            fake = self.generator(z, training=True)
+            real_in, fake_in = self._augment(real), self._augment(fake)
+            real_logits = self.discriminator(real_in, training=True)
+            fake_logits = self.discriminator(fake_in, training=True)
+            d_loss = self._d_loss_fn(real_logits, fake_logits)
+            penalty = tf.zeros(())
+            if self.gp_weight:
+                alpha = self.noise.uniform((batch,))
+                penalty += self.gp_weight * gradient_penalty(self.discriminator, real_in, fake_in, alpha=alpha)
+            if self.r1_gamma:
+                penalty += 0.5 * self.r1_gamma * r1_penalty(self.discriminator, real_in)
+            total = d_loss + penalty
+        grads = tape.gradient(total, self.discriminator.trainable_variables)
+        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
+        return d_loss, penalty, real_logits, fake_logits
+
     def train_step(self, real):
         if isinstance(real, tuple):
             real = real[0]
         batch = tf.shape(real)[0]
-        z = self.sample_noise(batch)
-        with tf.GradientTape() as tape:
-            fake = self.generator(z, training=True)
-            real_logits = self.discriminator(real, training=True)
-            fake_logits = self.discriminator(fake, training=True)
-            d_loss = discriminator_loss(real_logits, fake_logits)
-        grads = tape.gradient(d_loss, self.discriminator.trainable_variables)
-        self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
+        for _ in range(self.n_critic):  # a Python loop: unrolled when traced
+            d_loss, penalty, real_logits, fake_logits = self._discriminator_step(real, batch)
 
         z = self.sample_noise(batch)
         with tf.GradientTape() as tape:
-            fake_logits_g = self.discriminator(self.generator(z, training=True), training=True)
-            g_loss = generator_loss(fake_logits_g)
+            fake_logits_g = self.discriminator(self._augment(self.generator(z, training=True)), training=True)
+            g_loss = self._g_loss_fn(fake_logits_g)
         grads = tape.gradient(g_loss, self.generator.trainable_variables)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
+        if self.ema_generator is not None:
+            d = self.ema_decay
+            for w_ema, w in zip(self.ema_generator.trainable_variables, self.generator.trainable_variables):
+                w_ema.assign(d * w_ema + (1.0 - d) * w)
+            for w_ema, w in zip(self.ema_generator.non_trainable_variables, self.generator.non_trainable_variables):
+                w_ema.assign(w)  # BatchNorm statistics: copy
         self.step.assign_add(1)
 
         self.d_loss_tracker.update_state(d_loss)
         self.g_loss_tracker.update_state(g_loss)
         self.d_real_tracker.update_state(ops.mean(ops.sigmoid(real_logits)))
         self.d_fake_tracker.update_state(ops.mean(ops.sigmoid(fake_logits)))
+        if self.gp_weight or self.r1_gamma:
+            self.penalty_tracker.update_state(penalty)
         return {m.name: m.result() for m in self.metrics}
 
     def layer_rng_states(self) -> list:
@@ -137,10 +207,13 @@ class GAN(keras.Model):
 
     def checkpoint(self) -> tf.train.Checkpoint:
         """Everything needed to resume: networks, optimizers, step counter, noise and dropout RNG states."""
-        return tf.train.Checkpoint(generator=self.generator, discriminator=self.discriminator,
-                                   g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer,
-                                   step=self.step, noise=self.noise,
-                                   layer_rngs={str(i): v for i, v in enumerate(self.layer_rng_states())})
+        parts = dict(generator=self.generator, discriminator=self.discriminator,
+                     g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer,
+                     step=self.step, noise=self.noise,
+                     layer_rngs={str(i): v for i, v in enumerate(self.layer_rng_states())})
+        if self.ema_generator is not None:
+            parts["ema_generator"] = self.ema_generator
+        return tf.train.Checkpoint(**parts)
 
 
 class NaNGuard(keras.callbacks.Callback):
@@ -239,7 +312,7 @@ class SampleGrid(keras.callbacks.Callback):
         from artgan_utils.viz import LiveFigure, image_grid, show_images
 
         z = np.random.default_rng(self.seed).standard_normal((self.n, self.model.latent_dim)).astype("float32")
-        images = np.asarray(self.model.generator(z, training=False))
+        images = np.asarray(getattr(self.model, "sampler", self.model.generator)(z, training=False))
         step = int(self.model.step.numpy()) if hasattr(self.model, "step") else self._batches
         self.grids.append(image_grid(images, self.ncols, value_range=(-1, 1)))
         self.steps.append(step)
@@ -282,8 +355,9 @@ def build_gan(recipe: Any) -> GAN:
     g = models.make_generator(r.latent_dim, r.image_size, r.channels, base_filters=r.g_filters,
                               start_size=r.start_size, upsample=r.upsample, seed=r.seed)
     d = models.make_discriminator(r.image_size, r.channels, base_filters=r.d_filters, dropout=r.dropout,
-                                  seed=r.seed + 1)
-    gan = GAN(g, d, latent_dim=r.latent_dim, seed=r.seed)
+                                  seed=r.seed + 1, spectral_norm=r.spectral_norm)
+    gan = GAN(g, d, latent_dim=r.latent_dim, seed=r.seed, loss=r.loss, gp_weight=r.gp_weight, r1_gamma=r.r1_gamma,
+              n_critic=r.n_critic, ema_decay=r.ema_decay, augment=r.augment)
     gan.compile(g_optimizer=keras.optimizers.Adam(r.g_lr, beta_1=r.beta_1),
                 d_optimizer=keras.optimizers.Adam(r.d_lr, beta_1=r.beta_1))
     return gan
@@ -435,8 +509,10 @@ def train_recipe(recipe: Any, out_dir: str | os.PathLike[str], steps: int | None
             raise FileExistsError(
                 f"{out.name}/ already holds a checkpoint. Resume it (drop --no-resume), or choose a new output folder."
             )
+        from artgan_utils.recipes import Recipe
+
         saved = previous.get("recipe")
-        if saved and saved != r.to_dict():
+        if saved and Recipe.from_dict(saved) != r:
             raise ValueError(
                 f"{out.name}/ was trained with a different recipe ({saved.get('name')}, other settings); "
                 "resume it with the same settings or choose a new output folder."
@@ -452,7 +528,7 @@ def train_recipe(recipe: Any, out_dir: str | os.PathLike[str], steps: int | None
     history = fit_steps(gan, lambda k: recipe_dataset(r, k), steps, every, callbacks, verbose)
     if history is None and start_step >= steps:
         return gan
-    gan.generator.save(out / GENERATOR_FILE)
+    gan.sampler.save(out / GENERATOR_FILE)  # the EMA generator when the recipe keeps one
     gan.discriminator.save(out / DISCRIMINATOR_FILE)
     last = {k: round(float(v[-1]), 4) for k, v in history.history.items()} if history else {}
     info = {
