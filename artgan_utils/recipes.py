@@ -133,6 +133,12 @@ RECIPES: dict[str, Recipe] = {
             data="ukiyo-e", image_size=32, steps=3000,
         ),
         Recipe(
+            name="dcgan-ukiyoe-32-stable",
+            summary="dcgan-ukiyoe-32 stabilised (notebook 05): hinge loss, spectral norm, DiffAugment, generator EMA",
+            data="ukiyo-e", image_size=32, steps=3000, loss="hinge", spectral_norm=True,
+            augment="color,translation", ema_decay=0.999,
+        ),
+        Recipe(
             name="dcgan-ukiyoe-64",
             summary="the seed design (z=100, 8x8x128 -> 64x64x3) on 64x64 ukiyo-e patches, trained long",
             data="ukiyo-e", image_size=64, batch_size=32, steps=8000,

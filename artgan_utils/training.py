@@ -57,7 +57,8 @@ class GAN(keras.Model):
     ema_decay:
         If set (e.g. 0.999), keep an exponential moving average of the
         generator's weights in :attr:`ema_generator`, which usually gives
-        smoother samples; :attr:`sampler` returns it.
+        smoother samples; :attr:`sampler` returns it. The decay warms up as
+        min(ema_decay, (1 + step) / (10 + step)).
     augment:
         DiffAugment policy applied to every image D sees (e.g.
         ``"color,translation,cutout"``; ``""`` = off, :mod:`artgan_utils.augment`).
@@ -180,7 +181,10 @@ class GAN(keras.Model):
         grads = tape.gradient(g_loss, self.generator.trainable_variables)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
         if self.ema_generator is not None:
-            d = self.ema_decay
+            # warm-up (as in TF's ExponentialMovingAverage with num_updates): early on, follow the generator
+            # closely, so short runs are not dominated by the random initial weights
+            step = tf.cast(self.step, tf.float32)
+            d = tf.minimum(self.ema_decay, (1.0 + step) / (10.0 + step))
             for w_ema, w in zip(self.ema_generator.trainable_variables, self.generator.trainable_variables):
                 w_ema.assign(d * w_ema + (1.0 - d) * w)
             for w_ema, w in zip(self.ema_generator.non_trainable_variables, self.generator.non_trainable_variables):
