@@ -68,6 +68,12 @@ SECTIONS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
         "every": (100, 500, 1000),
         "memorisation_train_patches": (500, 2000, 4000),
     },
+    "05_stabilizing_and_evaluating": {
+        "eval_images": (256, 1000, 2000),
+        "ablation_seconds": (10, 75, 600),
+        "ablation_every": (50, 250, 1000),
+        "failure_steps": (60, 200, 400),
+    },
 }
 
 

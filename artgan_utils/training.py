@@ -146,6 +146,23 @@ class GAN(keras.Model):
 
         return diff_augment(images, self.noise.make_seeds(1)[:, 0], self.augment_policy)
 
+    @staticmethod
+    def _for_gradients(loss, optimizer):
+        """The loss to differentiate: divided by the replica count, then loss-scaled.
+
+        Under ``tf.distribute`` each replica computes the mean loss of its part
+        of the batch and the optimizer *sums* gradients across replicas, so the
+        loss is divided by the number of replicas (as Keras' built-in losses
+        do). ``optimizer.scale_loss`` multiplies by the dynamic loss scale of a
+        ``keras.optimizers.LossScaleOptimizer`` (mixed precision), which
+        ``apply_gradients`` undoes, and is a no-op otherwise.
+        """
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        loss = tf.cast(loss, tf.float32)
+        if replicas > 1:
+            loss = loss / float(replicas)
+        return optimizer.scale_loss(loss)
+
     def _discriminator_step(self, real, batch):
         from artgan_utils.losses import gradient_penalty, r1_penalty
 
@@ -162,7 +179,7 @@ class GAN(keras.Model):
                 penalty += self.gp_weight * gradient_penalty(self.discriminator, real_in, fake_in, alpha=alpha)
             if self.r1_gamma:
                 penalty += 0.5 * self.r1_gamma * r1_penalty(self.discriminator, real_in)
-            total = d_loss + penalty
+            total = self._for_gradients(d_loss + penalty, self.d_optimizer)
         grads = tape.gradient(total, self.discriminator.trainable_variables)
         self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
         return d_loss, penalty, real_logits, fake_logits
@@ -178,7 +195,8 @@ class GAN(keras.Model):
         with tf.GradientTape() as tape:
             fake_logits_g = self.discriminator(self._augment(self.generator(z, training=True)), training=True)
             g_loss = self._g_loss_fn(fake_logits_g)
-        grads = tape.gradient(g_loss, self.generator.trainable_variables)
+            scaled = self._for_gradients(g_loss, self.g_optimizer)
+        grads = tape.gradient(scaled, self.generator.trainable_variables)
         self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
         if self.ema_generator is not None:
             # warm-up (as in TF's ExponentialMovingAverage with num_updates): early on, follow the generator

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from artgan_utils import data, metrics, models, theory, toy, training
+from artgan_utils import data, losses, metrics, models, theory, toy, training
 from artgan_utils.exercises import REGISTRY, ExerciseFailed, UnknownExercise, check
 
 # Reference solutions for every registered exercise (kept in sync with the notebooks'
@@ -23,6 +23,8 @@ SOLUTIONS = {
     "03.2": lambda: models.make_discriminator(image_size=32, base_filters=32, depth=2),
     "04.1": lambda r, f: training.discriminator_loss(r, f),
     "04.2": lambda s, t: metrics.nearest_training_images(s, t).distances,
+    "05.1": lambda critic, real, fake, alpha: losses.gradient_penalty(critic, real, fake, alpha=alpha),
+    "05.2": metrics.mmd2_unbiased,
 }
 
 
@@ -150,3 +152,29 @@ def test_nearest_distance_checker_rejects_mean_instead_of_min():
 
     with pytest.raises(ExerciseFailed, match="distances: expected"):
         check("04.2", mean_distance)
+
+
+def test_gradient_penalty_checker_catches_eps_outside_the_sqrt():
+    import tensorflow as tf
+
+    def eps_outside(critic, real, fake, alpha):
+        a = tf.reshape(alpha, (-1, 1, 1, 1))
+        x = a * real + (1 - a) * fake
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            s = critic(x, training=True)
+        g = tape.gradient(s, x)
+        norm = tf.sqrt(tf.reduce_sum(g**2, axis=[1, 2, 3])) + 1e-12
+        return tf.reduce_mean((norm - 1.0) ** 2)
+
+    with pytest.raises(ExerciseFailed, match="epsilon inside the square root"):
+        check("05.1", eps_outside)
+
+
+def test_kid_checker_catches_the_biased_estimator():
+    def biased(x, y):
+        k = lambda a, b: (a @ b.T / a.shape[1] + 1) ** 3  # noqa: E731
+        return k(x, x).mean() + k(y, y).mean() - 2 * k(x, y).mean()
+
+    with pytest.raises(ExerciseFailed, match="expected"):
+        check("05.2", biased)
