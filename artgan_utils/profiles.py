@@ -70,9 +70,10 @@ SECTIONS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
     },
     "05_stabilizing_and_evaluating": {
         "eval_images": (256, 1000, 2000),
-        "ablation_seconds": (10, 75, 600),
+        "ablation_seconds": (5, 60, 600),
         "ablation_every": (50, 250, 1000),
-        "failure_steps": (60, 200, 400),
+        "ablation_eval_images": (96, 500, 1000),
+        "failure_steps": (30, 200, 400),
     },
 }
 

@@ -38,7 +38,7 @@ VARIANTS: dict[str, dict] = {
 }
 
 #: per profile: training seconds per run, evaluation interval (steps), real/fake images per evaluation
-PROFILE = {"quick": (30, 100, 256), "standard": (240, 500, 1000), "full": (900, 1000, 2000)}
+PROFILE = {"quick": (30, 100, 256), "standard": (150, 500, 1000), "full": (900, 1000, 2000)}
 
 
 def run(variant: str, changes: dict, seed: int, seconds: float, every: int, n_eval: int, real, extractor):
