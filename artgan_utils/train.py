@@ -37,7 +37,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("recipe", nargs="?", help="recipe name (see --list)")
     p.add_argument("--out", help="output folder (checkpoints, samples, logs, final models)")
     p.add_argument("--steps", type=int, help="total training steps (default: the recipe's)")
-    p.add_argument("--every", type=int, default=250, help="steps between checkpoints, sample grids and log rows")
+    p.add_argument("--every", type=int,
+                   help="steps between checkpoints, sample grids and log rows (default: the largest divisor of "
+                        "--steps up to 250)")
     p.add_argument("--seed", type=int, help="override the recipe's seed")
     p.add_argument("--batch-size", type=int, help="override the recipe's batch size")
     p.add_argument("--no-resume", action="store_true",
@@ -71,6 +73,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {err}", file=sys.stderr)
         return 2
     steps = args.steps or recipe.steps
+    if args.every is None:
+        args.every = max(d for d in range(1, min(250, steps) + 1) if steps % d == 0)
     if steps % args.every:
         print(f"error: --steps ({steps}) must be a multiple of --every ({args.every}).", file=sys.stderr)
         return 2

@@ -115,6 +115,7 @@ def test_cli_lists_validates_and_trains(tmp_path, capsys):
     assert "--out" in capsys.readouterr().err
     assert cli.main(["dcgan-digits", "--out", str(tmp_path / "x"), "--steps", "10", "--every", "3"]) == 2
     assert "multiple of --every" in capsys.readouterr().err
+    assert cli.build_parser().parse_args(["dcgan-digits"]).every is None  # chosen from --steps in main()
 
 
 @pytest.mark.slow
