@@ -12,6 +12,13 @@ Policies (comma-separated): ``color`` (random brightness, saturation, contrast),
 ``translation`` (shift by up to 1/8 of the size, zero fill), ``cutout`` (zero a
 random square of half the size). Randomness is stateless, from a seed tensor,
 so a checkpointed run resumes with the same augmentations.
+
+Under ``tf.distribute`` every replica draws the random parameters of the whole
+global batch from the same seed and keeps its own rows (:func:`replica_rows`),
+so a run on N devices augments exactly as a single-device run of the same
+global batch does. (Under XLA, ``jit_compile=True``, TensorFlow's stateless
+generators produce other numbers than without it: same distribution, other
+stream.)
 """
 
 from __future__ import annotations
@@ -21,8 +28,29 @@ import tensorflow as tf
 POLICIES = ("color", "translation", "cutout")
 
 
-def _uniform(seed: tf.Tensor, shape, lo: float = 0.0, hi: float = 1.0, dtype=tf.float32) -> tf.Tensor:
-    return tf.random.stateless_uniform(shape, seed, lo, hi, dtype=dtype)
+def replica_rows(draw, n) -> tf.Tensor:
+    """This replica's ``n`` rows of ``draw(global_batch)``, a per-example random draw.
+
+    ``draw(m)`` must return a tensor with ``m`` rows from a stateless seed. On
+    one device it is simply ``draw(n)``. Under a ``tf.distribute`` strategy with
+    R replicas, each holding ``n`` examples (replica i holds rows ``i*n ...
+    (i+1)*n - 1`` of the global batch, the layout of
+    :func:`artgan_utils.training.distribute_stream`), every replica draws all
+    ``R*n`` rows and keeps its own, so the random numbers attached to each
+    example do not depend on how many devices share the batch.
+    """
+    ctx = tf.distribute.get_replica_context()
+    replicas = 1 if ctx is None else ctx.num_replicas_in_sync
+    if replicas == 1:
+        return draw(n)
+    i = tf.cast(ctx.replica_id_in_sync_group, tf.int32)
+    n = tf.cast(n, tf.int32)
+    return draw(n * replicas)[i * n:(i + 1) * n]
+
+
+def _uniform(seed: tf.Tensor, shape, lo=0.0, hi=1.0, dtype=tf.float32) -> tf.Tensor:
+    """Per-example uniform draws of shape ``(n, ...)``, replica-independent (:func:`replica_rows`)."""
+    return replica_rows(lambda m: tf.random.stateless_uniform((m, *shape[1:]), seed, lo, hi, dtype=dtype), shape[0])
 
 
 def _color(x: tf.Tensor, seed: tf.Tensor) -> tf.Tensor:
@@ -40,8 +68,8 @@ def _translation(x: tf.Tensor, seed: tf.Tensor, ratio: float = 0.125) -> tf.Tens
     n, h, w = tf.shape(x)[0], tf.shape(x)[1], tf.shape(x)[2]
     sh = tf.cast(tf.cast(h, tf.float32) * ratio + 0.5, tf.int32)
     sw = tf.cast(tf.cast(w, tf.float32) * ratio + 0.5, tf.int32)
-    dy = tf.random.stateless_uniform((n, 1, 1), s[0], -sh, sh + 1, dtype=tf.int32)
-    dx = tf.random.stateless_uniform((n, 1, 1), s[1], -sw, sw + 1, dtype=tf.int32)
+    dy = _uniform(s[0], (n, 1, 1), -sh, sh + 1, dtype=tf.int32)
+    dx = _uniform(s[1], (n, 1, 1), -sw, sw + 1, dtype=tf.int32)
     ys = tf.range(h)[None, :, None] - dy  # source row for each output row
     xs = tf.range(w)[None, None, :] - dx
     valid = (ys >= 0) & (ys < h) & (xs >= 0) & (xs < w)
@@ -56,8 +84,8 @@ def _cutout(x: tf.Tensor, seed: tf.Tensor, ratio: float = 0.5) -> tf.Tensor:
     n, h, w = tf.shape(x)[0], tf.shape(x)[1], tf.shape(x)[2]
     ch = tf.cast(tf.cast(h, tf.float32) * ratio + 0.5, tf.int32)
     cw = tf.cast(tf.cast(w, tf.float32) * ratio + 0.5, tf.int32)
-    cy = tf.random.stateless_uniform((n, 1, 1), s[0], 0, h + (1 - ch % 2), dtype=tf.int32)
-    cx = tf.random.stateless_uniform((n, 1, 1), s[1], 0, w + (1 - cw % 2), dtype=tf.int32)
+    cy = _uniform(s[0], (n, 1, 1), 0, h + (1 - ch % 2), dtype=tf.int32)
+    cx = _uniform(s[1], (n, 1, 1), 0, w + (1 - cw % 2), dtype=tf.int32)
     ys = tf.range(h)[None, :, None]
     xs = tf.range(w)[None, None, :]
     inside = (ys >= cy - ch // 2) & (ys < cy - ch // 2 + ch) & (xs >= cx - cw // 2) & (xs < cx - cw // 2 + cw)

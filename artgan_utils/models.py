@@ -73,6 +73,7 @@ def make_generator(
     upsample: str = "transpose",
     name: str = "generator",
     seed: int | None = None,
+    synchronized_bn: bool = False,
 ) -> keras.Model:
     """DCGAN generator: z -> Dense -> (start_size, start_size, C) -> upsampling blocks -> tanh image.
 
@@ -85,6 +86,14 @@ def make_generator(
         ``"transpose"`` (strided ``Conv2DTranspose``, kernel 4, as in DCGAN) or
         ``"resize"`` (nearest-neighbour ``UpSampling2D`` + ``Conv2D``, kernel 3,
         which avoids checkerboard artefacts; Odena et al. 2016).
+    synchronized_bn:
+        BatchNorm statistics over the *global* batch under ``tf.distribute``
+        (``BatchNormalization(synchronized=True)``), so N devices normalise
+        exactly as one device with the same global batch. Off by default: on
+        one device it only changes the variance formula (E[x^2] - E[x]^2).
+
+    The final ``tanh`` always computes in float32, so under a mixed-precision
+    policy (``keras.mixed_precision``) the images still come out in float32.
     """
     if upsample not in {"transpose", "resize"}:
         raise ValueError(f"upsample must be 'transpose' or 'resize', got {upsample!r}.")
@@ -96,7 +105,7 @@ def make_generator(
     init = dcgan_init(seed)
     z = keras.Input((latent_dim,), name="z")
     x = layers.Dense(start_size * start_size * base_filters, use_bias=False, kernel_initializer=init, name="project")(z)
-    x = layers.BatchNormalization(name="project_bn")(x)
+    x = layers.BatchNormalization(synchronized=synchronized_bn, name="project_bn")(x)
     x = layers.ReLU(name="project_relu")(x)
     x = layers.Reshape((start_size, start_size, base_filters), name="reshape")(x)
     filters = base_filters
@@ -110,9 +119,9 @@ def make_generator(
             x = layers.UpSampling2D(2, interpolation="nearest", name=f"resize{i + 1}")(x)
             x = layers.Conv2D(out_filters, 3, padding="same", use_bias=last, kernel_initializer=init, name=f"up{i + 1}")(x)
         if last:
-            x = layers.Activation("tanh", name="tanh")(x)
+            x = layers.Activation("tanh", dtype="float32", name="tanh")(x)
         else:
-            x = layers.BatchNormalization(name=f"up{i + 1}_bn")(x)
+            x = layers.BatchNormalization(synchronized=synchronized_bn, name=f"up{i + 1}_bn")(x)
             x = layers.ReLU(name=f"up{i + 1}_relu")(x)
             filters = out_filters
     return keras.Model(z, x, name=name)
@@ -137,9 +146,13 @@ def make_discriminator(
     ``keras.layers.SpectralNormalization`` (Miyato et al. 2018), which divides
     each weight matrix by its largest singular value (one power iteration per
     step), bounding how fast D's output can change with its input.
+
+    The final ``Dense`` always computes in float32, so under a mixed-precision
+    policy (``keras.mixed_precision``) the logits and the losses computed from
+    them stay in float32.
     """
-    wrap = (lambda layer: layers.SpectralNormalization(layer, name=f"{layer.name}_sn")) if spectral_norm else (
-        lambda layer: layer)
+    wrap = (lambda layer: layers.SpectralNormalization(layer, name=f"{layer.name}_sn",
+                                                       dtype=layer.dtype_policy)) if spectral_norm else (lambda layer: layer)
     depth = depth or max(2, int(math.log2(image_size)) - 3)
     init = dcgan_init(seed)
     img = keras.Input((image_size, image_size, channels), name="image")
@@ -152,7 +165,7 @@ def make_discriminator(
             x = layers.Dropout(dropout, name=f"down{i + 1}_dropout")(x)
         filters = min(filters * 2, 512)
     x = layers.Flatten(name="flatten")(x)
-    logit = wrap(layers.Dense(1, kernel_initializer=init, name="logit"))(x)
+    logit = wrap(layers.Dense(1, kernel_initializer=init, dtype="float32", name="logit"))(x)
     return keras.Model(img, logit, name=name)
 
 

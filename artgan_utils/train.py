@@ -16,6 +16,20 @@ Examples::
     python -m artgan_utils.train dcgan-ukiyoe-64 --out runs/ukiyoe64 --steps 8000 --export checkpoints/dcgan-ukiyoe-64
     tensorboard --logdir runs/ukiyoe64/tensorboard
 
+    # your own images, or a TensorFlow Datasets set (internet on first use)
+    python -m artgan_utils.train dcgan-ukiyoe-64 --data folder:~/my_prints --out runs/mine
+    python -m artgan_utils.train dcgan-ukiyoe-64 --data tfds:cycle_gan/ukiyoe2photo/trainA --out runs/tfds
+    # a recipe from a file: a JSON recipe, or a finished run's run.json
+    python -m artgan_utils.train runs/ukiyoe64/run.json --out runs/again
+
+    # scaling up (notebook 06): all GPUs of a machine, mixed precision, XLA
+    python -m artgan_utils.train dcgan-ukiyoe-64 --out runs/gpu --strategy mirrored --precision mixed_float16
+    # several machines: the same command on each, with TF_CONFIG naming the cluster and this worker's index
+    TF_CONFIG='{"cluster": {"worker": ["a:2222", "b:2222"]}, "task": {"type": "worker", "index": 0}}' \\
+        python -m artgan_utils.train dcgan-ukiyoe-64 --out /shared/runs/two --strategy multiworker
+    # try a strategy without GPUs: split this CPU into 2 logical devices
+    python -m artgan_utils.train dcgan-digits --out runs/mirrored --strategy mirrored --cpu-devices 2
+
 The finished run holds ``generator.keras`` and ``discriminator.keras`` (Keras 3
 format) and ``run.json`` with the recipe, the command, the step count, the wall
 time and the machine; ``artgan_utils.training.load_pretrained("runs/ukiyoe64")``
@@ -28,13 +42,13 @@ import argparse
 import shlex
 import sys
 
-from artgan_utils.recipes import RECIPES, RecipeError, get_recipe
+from artgan_utils.recipes import RECIPES, Recipe, RecipeError, get_recipe
 
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m artgan_utils.train", description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("recipe", nargs="?", help="recipe name (see --list)")
+    p.add_argument("recipe", nargs="?", help="recipe name (see --list), or a JSON file (a recipe, or a run.json)")
     p.add_argument("--out", help="output folder (checkpoints, samples, logs, final models)")
     p.add_argument("--steps", type=int, help="total training steps (default: the recipe's)")
     p.add_argument("--every", type=int,
@@ -42,6 +56,18 @@ def build_parser() -> argparse.ArgumentParser:
                         "--steps up to 250)")
     p.add_argument("--seed", type=int, help="override the recipe's seed")
     p.add_argument("--batch-size", type=int, help="override the recipe's batch size")
+    p.add_argument("--data", help="override the recipe's data: a bundled style, folder:PATH or "
+                                   "tfds:cycle_gan/NAME/SPLIT")
+    p.add_argument("--strategy", choices=training_strategies(), default="auto",
+                   help="tf.distribute strategy (default auto: mirrored on several GPUs, multiworker when TF_CONFIG "
+                        "is set, else one device); --batch-size is the global batch")
+    p.add_argument("--precision", choices=("float32", "mixed_float16", "mixed_bfloat16"), default="float32",
+                   help="mixed_float16 for GPUs with tensor cores (with loss scaling), mixed_bfloat16 for TPUs and "
+                        "CPUs/GPUs with bfloat16 units (default float32)")
+    p.add_argument("--jit", choices=("auto", "on", "off"), default="auto",
+                   help="XLA compilation (auto: Keras' choice, on for one GPU, off on CPU, where it measured slower)")
+    p.add_argument("--cpu-devices", type=int, metavar="N",
+                   help="split the CPU into N logical devices (to try --strategy mirrored without GPUs)")
     p.add_argument("--no-resume", action="store_true",
                    help="refuse to continue an existing run in --out (default: resume it)")
     p.add_argument("--no-tensorboard", action="store_true", help="do not write TensorBoard logs")
@@ -49,6 +75,32 @@ def build_parser() -> argparse.ArgumentParser:
                    help="after training, copy the shareable files (models, run.json, log, last grid) to FOLDER")
     p.add_argument("--list", action="store_true", help="list the recipes and exit")
     return p
+
+
+def training_strategies() -> tuple[str, ...]:
+    return ("auto", "default", "mirrored", "multiworker")
+
+
+def load_recipe(spec: str) -> Recipe:
+    """A named recipe, or one read from a JSON file (a recipe dict, or a run.json holding one under "recipe")."""
+    from pathlib import Path
+
+    if spec.endswith(".json") or Path(spec).is_file():
+        import json
+
+        path = Path(spec).expanduser()
+        try:
+            d = json.loads(path.read_text())
+        except FileNotFoundError:
+            raise RecipeError(f"No recipe file {spec}.") from None
+        except ValueError as err:
+            raise RecipeError(f"{path.name} is not valid JSON ({err}).") from None
+        d = d.get("recipe", d) if isinstance(d, dict) else d
+        try:
+            return Recipe.from_dict(d)
+        except TypeError as err:
+            raise RecipeError(f"{path.name} is not a recipe: {err}. Start from a run.json or Recipe.to_dict().") from None
+    return get_recipe(spec)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,8 +117,9 @@ def main(argv: list[str] | None = None) -> int:
         print("error: --out FOLDER is required (where checkpoints and results go).", file=sys.stderr)
         return 2
     try:
-        recipe = get_recipe(args.recipe)
-        changes = {k: v for k, v in (("seed", args.seed), ("batch_size", args.batch_size)) if v is not None}
+        recipe = load_recipe(args.recipe)
+        changes = {k: v for k, v in (("seed", args.seed), ("batch_size", args.batch_size), ("data", args.data))
+                   if v is not None}
         if changes:
             recipe = recipe.replace(**changes)
     except RecipeError as err:
@@ -79,21 +132,39 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: --steps ({steps}) must be a multiple of --every ({args.every}).", file=sys.stderr)
         return 2
 
+    if args.cpu_devices:
+        import tensorflow as tf
+
+        cpu = tf.config.list_physical_devices("CPU")[0]
+        tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * args.cpu_devices)
+
     from artgan_utils import env, training
+    from artgan_utils.data import DataError
 
     env.quiet_tensorflow_logs()
     command = "python -m artgan_utils.train " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     verbose = 1 if sys.stdout.isatty() else 2
-    print(f"Training {recipe.name} for {steps} steps into {args.out} ({env.device_info().device}).")
     try:
+        strategy = training.make_strategy(args.strategy)
+        if recipe.batch_size % strategy.num_replicas_in_sync:
+            raise ValueError(f"The batch size ({recipe.batch_size}) must be a multiple of the number of replicas "
+                             f"({strategy.num_replicas_in_sync}); set --batch-size.")
+        chief = training.is_chief(strategy)
+        if chief:
+            print(f"Training {recipe.name} for {steps} steps into {args.out} ({env.device_info().device}; "
+                  f"{strategy.num_replicas_in_sync} replica(s), {args.precision}).")
+        jit = {"auto": "auto", "on": True, "off": False}[args.jit]
         gan = training.train_recipe(recipe, args.out, steps=steps, every=args.every, resume=not args.no_resume,
-                                    tensorboard=not args.no_tensorboard, verbose=verbose, command=command)
-    except (FileExistsError, ValueError, FloatingPointError) as err:
+                                    tensorboard=not args.no_tensorboard, verbose=verbose, command=command,
+                                    strategy=strategy, precision=args.precision, jit_compile=jit)
+    except (FileExistsError, ValueError, FloatingPointError, OSError, DataError) as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nInterrupted. Run the same command again to resume from the last checkpoint.", file=sys.stderr)
         return 130
+    if not chief:
+        return 0
     print(f"Done: step {int(gan.step.numpy())}. Generator: {args.out}/{training.GENERATOR_FILE}")
     if args.export:
         written = training.export_run(args.out, args.export)

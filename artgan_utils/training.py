@@ -1,8 +1,8 @@
 """A GAN as a ``keras.Model``: override ``train_step``, train with ``fit``, resume exactly.
 
 :class:`GAN` holds a generator and a discriminator (which outputs logits), two
-optimizers, a step counter and its own random generator for latent noise.
-``fit`` then gives progress bars, callbacks and logs for free::
+optimizers and a step counter; every random draw of a training step is keyed
+by ``(seed, step)``. ``fit`` then gives progress bars, callbacks and logs for free::
 
     gan = GAN(make_generator(...), make_discriminator(...), latent_dim=100)
     gan.compile(g_optimizer=keras.optimizers.Adam(2e-4, beta_1=0.5),
@@ -10,9 +10,16 @@ optimizers, a step counter and its own random generator for latent noise.
     gan.fit(dataset, epochs=5, callbacks=[GANCheckpoint("runs/x/ckpt"), NaNGuard()])
 
 Checkpoints (:class:`GANCheckpoint`, built on ``tf.train.Checkpoint``) hold both
-networks, both optimizers' states, the step counter and the noise generator's
-state, so an interrupted run resumed from its last checkpoint continues exactly
-as if it had never stopped (tested).
+networks, both optimizers' states, the step counter and the layers' random
+states, so an interrupted run resumed from its last checkpoint continues exactly
+as if it had never stopped (tested, also with the trainer process killed).
+
+Scaling up (notebook 06): :func:`build_gan` takes a ``tf.distribute`` strategy
+(:func:`make_strategy`: one device, MirroredStrategy, MultiWorkerMirroredStrategy),
+a precision (``float32``, ``mixed_float16`` with loss scaling,
+``mixed_bfloat16``) and ``jit_compile``; :func:`distribute_stream` splits the
+global batches between replicas so that N devices compute what one device
+computes with the same global batch (tested).
 """
 
 from __future__ import annotations
@@ -68,8 +75,16 @@ class GAN(keras.Model):
     images: D(x) and D(G(z)) for the non-saturating loss), and ``penalty``
     when a gradient penalty is on.
 
-    All randomness (latent noise, interpolation weights, augmentations) comes
-    from the model's own ``tf.random.Generator``, which is checkpointed.
+    All randomness in a training step (latent noise, interpolation weights,
+    augmentations) is stateless, keyed by ``(seed, step)``: the checkpointed
+    key and step counter are the whole random state, so a resumed run
+    continues exactly. Per-example draws are made for the global batch and sliced by
+    replica (:func:`artgan_utils.augment.replica_rows`), so training under a
+    ``tf.distribute`` strategy over N devices computes what one device computes
+    with the same global batch (tested with two logical CPUs and with two
+    worker processes). The one exception is ``Dropout`` in the discriminator:
+    Keras draws its masks per replica, which is statistically the same but not
+    bit-identical.
     """
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int, seed: int = 0,
@@ -96,13 +111,28 @@ class GAN(keras.Model):
                 raise ValueError(f"ema_decay must be in (0, 1), got {ema_decay}.")
             self.ema_generator = keras.models.clone_model(generator)
             self.ema_generator.set_weights(generator.get_weights())
-        self.noise = tf.random.Generator.from_seed(seed)
-        self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
+        self.seed = int(seed)
+        # the key of the training step's random draws; a variable, so that a checkpoint restores it too
+        self.rng_key = tf.Variable([self.seed, 0], dtype=tf.int64, trainable=False, name="rng_key",
+                                   aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
+        self.noise = tf.random.Generator.from_seed(seed)  # for sample_noise(); training draws are stateless
+        self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step",
+                                aggregation=tf.VariableAggregation.ONLY_FIRST_REPLICA)
         self.d_loss_tracker = keras.metrics.Mean(name="d_loss")
         self.g_loss_tracker = keras.metrics.Mean(name="g_loss")
         self.d_real_tracker = keras.metrics.Mean(name="d_real")
         self.d_fake_tracker = keras.metrics.Mean(name="d_fake")
         self.penalty_tracker = keras.metrics.Mean(name="penalty")
+        self.built = True  # both networks are built; nothing to infer from the data
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None) -> None:
+        """Skip Keras' symbolic build under ``tf.distribute`` (the networks are already built).
+
+        Under a strategy, Keras' TensorFlow trainer pulls one batch from the
+        training iterator to trace the model, and that batch is then never
+        trained on: a distributed run would start at batch 1 and differ from a
+        single-device run (caught by ``tests/test_distribute.py``).
+        """
 
     def compile(self, g_optimizer: keras.optimizers.Optimizer, d_optimizer: keras.optimizers.Optimizer,
                 **kwargs: Any) -> None:
@@ -110,6 +140,10 @@ class GAN(keras.Model):
         super().compile(**kwargs)
         self.g_optimizer = g_optimizer
         self.d_optimizer = d_optimizer
+        # Create the optimizers' slots now (in the strategy scope the model was built in), not lazily
+        # inside the first traced step, where tf.distribute cannot create mirrored variables.
+        g_optimizer.build(self.generator.trainable_variables)
+        d_optimizer.build(self.discriminator.trainable_variables)
 
     @property
     def metrics(self) -> list:
@@ -128,7 +162,7 @@ class GAN(keras.Model):
         (so that resumed runs see the same batches); Keras would otherwise warn
         that its own ``shuffle=True`` default is ignored.
         """
-        if isinstance(x, tf.data.Dataset):
+        if hasattr(x, "element_spec"):  # a tf.data.Dataset, or one distributed by distribute_stream
             kwargs.setdefault("shuffle", False)
         return super().fit(x, *args, **kwargs)
 
@@ -136,15 +170,27 @@ class GAN(keras.Model):
         return self.generator(z, training=training)
 
     def sample_noise(self, n) -> tf.Tensor:
-        """Latent vectors from the model's own (checkpointed) random generator."""
+        """Latent vectors from the model's own (checkpointed) random generator, for use outside training."""
         return self.noise.normal((n, self.latent_dim))
 
-    def _augment(self, images):
+    def _step_seed(self, tag: int) -> tf.Tensor:
+        """A stateless seed for random draw number ``tag`` of the current step."""
+        base = tf.random.experimental.stateless_fold_in(tf.convert_to_tensor(self.rng_key), self.step)
+        return tf.random.experimental.stateless_fold_in(base, tag)
+
+    def _step_normal(self, tag: int, n) -> tf.Tensor:
+        """This replica's rows of the step's latent batch (same numbers on 1 or N devices)."""
+        from artgan_utils.augment import replica_rows
+
+        seed = self._step_seed(tag)
+        return replica_rows(lambda m: tf.random.stateless_normal((m, self.latent_dim), seed), n)
+
+    def _augment(self, images, tag: int):
         if not self.augment_policy:
             return images
         from artgan_utils.augment import diff_augment
 
-        return diff_augment(images, self.noise.make_seeds(1)[:, 0], self.augment_policy)
+        return diff_augment(images, self._step_seed(tag), self.augment_policy)
 
     @staticmethod
     def _for_gradients(loss, optimizer):
@@ -163,19 +209,21 @@ class GAN(keras.Model):
             loss = loss / float(replicas)
         return optimizer.scale_loss(loss)
 
-    def _discriminator_step(self, real, batch):
+    def _discriminator_step(self, real, batch, k: int):
+        from artgan_utils.augment import replica_rows
         from artgan_utils.losses import gradient_penalty, r1_penalty
 
-        z = self.sample_noise(batch)
+        z = self._step_normal(10 * k, batch)
         with tf.GradientTape() as tape:
             fake = self.generator(z, training=True)
-            real_in, fake_in = self._augment(real), self._augment(fake)
+            real_in, fake_in = self._augment(real, 10 * k + 1), self._augment(fake, 10 * k + 2)
             real_logits = self.discriminator(real_in, training=True)
             fake_logits = self.discriminator(fake_in, training=True)
             d_loss = self._d_loss_fn(real_logits, fake_logits)
             penalty = tf.zeros(())
             if self.gp_weight:
-                alpha = self.noise.uniform((batch,))
+                seed = self._step_seed(10 * k + 3)
+                alpha = replica_rows(lambda m: tf.random.stateless_uniform((m,), seed), batch)
                 penalty += self.gp_weight * gradient_penalty(self.discriminator, real_in, fake_in, alpha=alpha)
             if self.r1_gamma:
                 penalty += 0.5 * self.r1_gamma * r1_penalty(self.discriminator, real_in)
@@ -188,12 +236,12 @@ class GAN(keras.Model):
         if isinstance(real, tuple):
             real = real[0]
         batch = tf.shape(real)[0]
-        for _ in range(self.n_critic):  # a Python loop: unrolled when traced
-            d_loss, penalty, real_logits, fake_logits = self._discriminator_step(real, batch)
+        for k in range(self.n_critic):  # a Python loop: unrolled when traced
+            d_loss, penalty, real_logits, fake_logits = self._discriminator_step(real, batch, k)
 
-        z = self.sample_noise(batch)
+        z = self._step_normal(1000, batch)
         with tf.GradientTape() as tape:
-            fake_logits_g = self.discriminator(self._augment(self.generator(z, training=True)), training=True)
+            fake_logits_g = self.discriminator(self._augment(self.generator(z, training=True), 1001), training=True)
             g_loss = self._g_loss_fn(fake_logits_g)
             scaled = self._for_gradients(g_loss, self.g_optimizer)
         grads = tape.gradient(scaled, self.generator.trainable_variables)
@@ -215,7 +263,12 @@ class GAN(keras.Model):
         self.d_fake_tracker.update_state(ops.mean(ops.sigmoid(fake_logits)))
         if self.gp_weight or self.r1_gamma:
             self.penalty_tracker.update_state(penalty)
-        return {m.name: m.result() for m in self.metrics}
+        logs = {m.name: m.result() for m in self.metrics}
+        if isinstance(tf.distribute.get_strategy(), tf.distribute.MultiWorkerMirroredStrategy):
+            # Keras 3.15 reduces each log value across workers with strategy.reduce("MEAN", v, axis=0),
+            # which fails on scalars ("Invalid reduction dimension 0"); a shape-(1,) value reduces to a scalar.
+            logs = {k: tf.reshape(v, (1,)) for k, v in logs.items()}
+        return logs
 
     def layer_rng_states(self) -> list:
         """State variables of the layers' own random generators (Dropout, noise layers).
@@ -231,7 +284,7 @@ class GAN(keras.Model):
         """Everything needed to resume: networks, optimizers, step counter, noise and dropout RNG states."""
         parts = dict(generator=self.generator, discriminator=self.discriminator,
                      g_optimizer=self.g_optimizer, d_optimizer=self.d_optimizer,
-                     step=self.step, noise=self.noise,
+                     step=self.step, rng_key=self.rng_key, noise=self.noise,
                      layer_rngs={str(i): v for i, v in enumerate(self.layer_rng_states())})
         if self.ema_generator is not None:
             parts["ema_generator"] = self.ema_generator
@@ -362,37 +415,192 @@ RUN_FILE = "run.json"
 CHECKPOINTS_ENV_VAR = "ARTGAN_CHECKPOINTS_DIR"
 
 
-def build_gan(recipe: Any) -> GAN:
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
+STRATEGIES = ("auto", "default", "mirrored", "multiworker")
+
+
+def make_strategy(name: str = "auto") -> tf.distribute.Strategy:
+    """The ``tf.distribute`` strategy called ``name``.
+
+    ``"default"``: one device (TensorFlow's default strategy). ``"mirrored"``:
+    ``MirroredStrategy`` over every GPU of this machine (or, with no GPU, over
+    the logical CPU devices, which is how the tests run it). ``"multiworker"``:
+    ``MultiWorkerMirroredStrategy`` over the machines listed in the
+    ``TF_CONFIG`` environment variable (start the same command on each
+    machine, each with its own ``task.index``). ``"auto"``: mirrored when this
+    machine has more than one GPU, multiworker when ``TF_CONFIG`` is set, else
+    default.
+    """
+    if name not in STRATEGIES:
+        raise ValueError(f"strategy must be one of {', '.join(STRATEGIES)}; got {name!r}.")
+    if name == "auto":
+        if os.environ.get("TF_CONFIG"):
+            name = "multiworker"
+        elif len(tf.config.list_logical_devices("GPU")) > 1:
+            name = "mirrored"
+        else:
+            name = "default"
+    if name == "multiworker":
+        import json
+
+        try:
+            cluster = json.loads(os.environ.get("TF_CONFIG", ""))
+            cluster["cluster"]["worker"], cluster["task"]["index"]
+        except (ValueError, KeyError, TypeError):
+            raise ValueError(
+                "strategy 'multiworker' needs TF_CONFIG, e.g. "
+                '{"cluster": {"worker": ["host1:12345", "host2:12345"]}, "task": {"type": "worker", "index": 0}}'
+            ) from None
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    if name == "mirrored":
+        gpus = tf.config.list_logical_devices("GPU")
+        devices = [d.name for d in (gpus or tf.config.list_logical_devices("CPU"))]
+        return tf.distribute.MirroredStrategy(devices)
+    return tf.distribute.get_strategy()
+
+
+def is_chief(strategy: tf.distribute.Strategy | None = None) -> bool:
+    """True except on the non-chief workers of a ``MultiWorkerMirroredStrategy`` (they must not write results)."""
+    strategy = strategy or tf.distribute.get_strategy()
+    return bool(getattr(strategy.extended, "should_checkpoint", True))
+
+
+def distribute_stream(strategy: tf.distribute.Strategy, make_dataset: Any) -> Any:
+    """Split a stream of *global* batches between a strategy's replicas, in order.
+
+    ``make_dataset()`` returns the stream every worker builds identically
+    (e.g. a step-indexed :func:`recipe_dataset`). Replica ``i`` of ``R``
+    receives rows ``i*n ... (i+1)*n - 1`` of each global batch of ``R*n``
+    images, which is the layout :func:`artgan_utils.augment.replica_rows`
+    assumes. With one replica the dataset is returned unchanged.
+
+    Raises ``ValueError`` if the global batch size is not a multiple of the
+    number of replicas.
+    """
+    replicas = strategy.num_replicas_in_sync
+    if replicas == 1:
+        return make_dataset()
+    batch = make_dataset().element_spec.shape[0]
+    if batch is not None and batch % replicas:
+        raise ValueError(
+            f"The global batch size ({batch}) must be a multiple of the number of replicas ({replicas}); "
+            f"use --batch-size {max(replicas, batch // replicas * replicas)}."
+        )
+
+    def per_worker(ctx: tf.distribute.InputContext) -> tf.data.Dataset:
+        local = ctx.num_replicas_in_sync // ctx.num_input_pipelines  # replicas fed by this worker
+        first = ctx.input_pipeline_id * local
+
+        def rows(b: tf.Tensor) -> tf.Tensor:
+            n = tf.shape(b)[0] // replicas
+            mine = b[first * n:(first + local) * n]
+            return tf.reshape(mine, tf.concat([[local, n], tf.shape(b)[1:]], axis=0))
+
+        ds = make_dataset().map(rows, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        return ds.unbatch().prefetch(tf.data.AUTOTUNE)  # element j goes to local replica j
+
+    return strategy.distribute_datasets_from_function(per_worker)
+
+
+def build_gan(recipe: Any, strategy: tf.distribute.Strategy | None = None, precision: str = "float32",
+              jit_compile: bool | str = "auto") -> GAN:
     """A compiled :class:`GAN` (DCGAN generator + discriminator, two Adams) for a recipe.
 
     ``recipe`` is a :class:`artgan_utils.recipes.Recipe` or a recipe name.
     Weights, latent noise and (through :func:`recipe_dataset`) data are all
     seeded by ``recipe.seed``.
+
+    Parameters
+    ----------
+    strategy:
+        A ``tf.distribute`` strategy (:func:`make_strategy`); the networks,
+        optimizers and step counter are created in its scope. With more than
+        one replica the generator's BatchNorm is synchronised over the global
+        batch. Feed it with :func:`distribute_stream`.
+    precision:
+        ``"float32"``, ``"mixed_float16"`` (GPUs with tensor cores: float16
+        compute, float32 weights, dynamic loss scaling through
+        ``keras.optimizers.LossScaleOptimizer``) or ``"mixed_bfloat16"`` (TPUs,
+        recent GPUs and CPUs with bfloat16 units; no loss scaling needed). The
+        generator's tanh and the discriminator's logit always compute in float32.
+    jit_compile:
+        Passed to ``compile``: ``"auto"`` (Keras: XLA on a single GPU, never on
+        CPU), True or False.
     """
     from artgan_utils import models
     from artgan_utils.recipes import get_recipe
 
     r = get_recipe(recipe) if isinstance(recipe, str) else recipe
+    if precision not in PRECISIONS:
+        raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}; got {precision!r}.")
+    strategy = strategy or tf.distribute.get_strategy()
     keras.utils.set_random_seed(r.seed)
-    g = models.make_generator(r.latent_dim, r.image_size, r.channels, base_filters=r.g_filters,
-                              start_size=r.start_size, upsample=r.upsample, seed=r.seed)
-    d = models.make_discriminator(r.image_size, r.channels, base_filters=r.d_filters, dropout=r.dropout,
-                                  seed=r.seed + 1, spectral_norm=r.spectral_norm)
-    gan = GAN(g, d, latent_dim=r.latent_dim, seed=r.seed, loss=r.loss, gp_weight=r.gp_weight, r1_gamma=r.r1_gamma,
-              n_critic=r.n_critic, ema_decay=r.ema_decay, augment=r.augment)
-    gan.compile(g_optimizer=keras.optimizers.Adam(r.g_lr, beta_1=r.beta_1),
-                d_optimizer=keras.optimizers.Adam(r.d_lr, beta_1=r.beta_1))
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy(precision)
+    try:
+        with strategy.scope():
+            g = models.make_generator(r.latent_dim, r.image_size, r.channels, base_filters=r.g_filters,
+                                      start_size=r.start_size, upsample=r.upsample, seed=r.seed,
+                                      synchronized_bn=strategy.num_replicas_in_sync > 1)
+            d = models.make_discriminator(r.image_size, r.channels, base_filters=r.d_filters, dropout=r.dropout,
+                                          seed=r.seed + 1, spectral_norm=r.spectral_norm)
+            gan = GAN(g, d, latent_dim=r.latent_dim, seed=r.seed, loss=r.loss, gp_weight=r.gp_weight,
+                      r1_gamma=r.r1_gamma, n_critic=r.n_critic, ema_decay=r.ema_decay, augment=r.augment)
+            g_opt = keras.optimizers.Adam(r.g_lr, beta_1=r.beta_1)
+            d_opt = keras.optimizers.Adam(r.d_lr, beta_1=r.beta_1)
+            if precision == "mixed_float16":
+                g_opt, d_opt = keras.optimizers.LossScaleOptimizer(g_opt), keras.optimizers.LossScaleOptimizer(d_opt)
+            gan.compile(g_optimizer=g_opt, d_optimizer=d_opt, jit_compile=jit_compile)
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
+    gan.precision = precision
     return gan
 
 
 def recipe_images(recipe: Any) -> list[np.ndarray] | np.ndarray:
-    """The training images of a recipe: the digits array, or the list of bundled paintings."""
+    """The training images of a recipe, by its ``data`` field.
+
+    - ``"digits"``: scikit-learn's digits array at the recipe's size;
+    - a bundled style (``"ukiyo-e"``, ``"van-gogh"``, ...): the bundled paintings;
+    - ``"folder:PATH"``: every readable image in your folder (sub-folders too),
+      longest side scaled to ``max(512, 8 * image_size)`` so that patches have
+      room; unreadable files are skipped and listed on stderr;
+    - ``"tfds:cycle_gan/NAME/SPLIT"`` (e.g. ``tfds:cycle_gan/ukiyoe2photo/trainA``):
+      a TensorFlow Datasets set, downloaded on first use (needs internet and
+      the ``online`` extra), read from its cache afterwards.
+
+    Raises
+    ------
+    artgan_utils.images.ImageFolderNotFoundError, artgan_utils.images.NoImagesFoundError
+        For a missing or empty folder.
+    artgan_utils.online.DatasetUnavailableError
+        When a TFDS set can be neither downloaded nor found in the cache.
+    """
+    import sys
+
     from artgan_utils import data
     from artgan_utils.recipes import get_recipe
 
     r = get_recipe(recipe) if isinstance(recipe, str) else recipe
     if r.data == "digits":
         return data.load_digits(r.image_size)[0]
+    if r.data.startswith("folder:"):
+        from artgan_utils.images import load_image_folder
+
+        folder = load_image_folder(Path(r.data[len("folder:"):]).expanduser(), size=max(512, 8 * r.image_size),
+                                   on_error="skip")
+        if folder.skipped:
+            print(folder.summary(), file=sys.stderr)
+        return list(folder.images)
+    if r.data.startswith("tfds:"):
+        from artgan_utils.online import load_tfds_cycle_gan
+
+        parts = r.data[len("tfds:"):].split("/")
+        if len(parts) != 3 or parts[0] != "cycle_gan":
+            raise ValueError(f"TFDS data must look like tfds:cycle_gan/NAME/SPLIT (e.g. "
+                             f"tfds:cycle_gan/ukiyoe2photo/trainA); got {r.data!r}.")
+        ds = load_tfds_cycle_gan(parts[1], parts[2])
+        return [image.numpy() for image, _ in ds]
     return data.load_artworks(data.catalogue(style=r.data, kind="painting"))
 
 
@@ -500,19 +708,29 @@ def fit_steps(gan: GAN, make_dataset: Any, steps: int, every: int, callbacks: li
 
 def train_recipe(recipe: Any, out_dir: str | os.PathLike[str], steps: int | None = None, every: int = 250,
                  resume: bool = True, tensorboard: bool = True, verbose: int | str = "auto",
-                 extra_callbacks: list | None = None, command: str | None = None) -> GAN:
+                 extra_callbacks: list | None = None, command: str | None = None,
+                 strategy: tf.distribute.Strategy | None = None, precision: str = "float32",
+                 jit_compile: bool | str = "auto") -> GAN:
     """Train a recipe headlessly into ``out_dir``, resuming from its checkpoints.
 
     ``out_dir`` receives ``ckpt/`` (full checkpoints every ``every`` steps:
-    both networks, both optimizers, step, noise RNG), ``samples/step_*.png``
-    (a fixed-noise grid every ``every`` steps), ``log.csv`` (one row per
-    ``every`` steps), ``tensorboard/`` and, at the end, ``generator.keras``,
-    ``discriminator.keras`` (Keras 3 format) and ``run.json`` (recipe, command,
-    steps, wall time, machine, library versions, last metrics).
+    both networks, both optimizers, the step counter, which is also the random
+    state), ``samples/step_*.png`` (a fixed-noise grid every ``every`` steps),
+    ``log.csv`` (one row per ``every`` steps), ``tensorboard/`` and, at the end,
+    ``generator.keras``, ``discriminator.keras`` (Keras 3 format) and
+    ``run.json`` (recipe, command, steps, wall time, machine, precision,
+    replicas, library versions, last metrics).
 
     With ``resume=True`` (default) an existing checkpoint is restored and
     training continues exactly where it stopped; with ``resume=False`` an
     ``out_dir`` that already holds a checkpoint is refused rather than mixed.
+
+    ``strategy``, ``precision`` and ``jit_compile`` are as in :func:`build_gan`;
+    the recipe's ``batch_size`` is the *global* batch, split between replicas.
+    Under ``MultiWorkerMirroredStrategy`` every worker runs this function; only
+    the chief writes samples, logs and the final models, the other workers
+    save their (required) checkpoints under ``out_dir/workers/N/`` and all
+    restore from the chief's ``ckpt/`` (a shared folder, or a copy of it).
     """
     import json
     import time
@@ -521,9 +739,12 @@ def train_recipe(recipe: Any, out_dir: str | os.PathLike[str], steps: int | None
 
     r = get_recipe(recipe) if isinstance(recipe, str) else recipe
     steps = int(steps or r.steps)
+    strategy = strategy or tf.distribute.get_strategy()
+    chief = is_chief(strategy)
     out = Path(out_dir)
     ckpt_dir = out / "ckpt"
-    gan = build_gan(r)
+    save_dir = ckpt_dir if chief else out / "workers" / str(strategy.cluster_resolver.task_id) / "ckpt"
+    gan = build_gan(r, strategy=strategy, precision=precision, jit_compile=jit_compile)
     run_file = out / RUN_FILE
     previous = json.loads(run_file.read_text()) if run_file.is_file() else {}
     if tf.train.latest_checkpoint(str(ckpt_dir)) is not None:
@@ -542,13 +763,16 @@ def train_recipe(recipe: Any, out_dir: str | os.PathLike[str], steps: int | None
         restore_latest(gan, ckpt_dir)
     out.mkdir(parents=True, exist_ok=True)
     start_step = int(gan.step.numpy())
-    timer = RunLogger(out / "log.csv", out / "tensorboard" if tensorboard else None,
+    timer = RunLogger(out / "log.csv" if chief else None, out / "tensorboard" if tensorboard and chief else None,
                       elapsed=float(previous.get("seconds", 0.0)) if start_step else 0.0)
-    callbacks = [NaNGuard(), GANCheckpoint(ckpt_dir, every=every), timer,
-                 SampleGrid(n=36, directory=out / "samples", show=False)] + list(extra_callbacks or [])
+    callbacks = [NaNGuard(), GANCheckpoint(save_dir, every=every), timer]
+    if chief:
+        callbacks.append(SampleGrid(n=36, directory=out / "samples", show=False))
+    callbacks += list(extra_callbacks or [])
     t0 = time.perf_counter()
-    history = fit_steps(gan, lambda k: recipe_dataset(r, k), steps, every, callbacks, verbose)
-    if history is None and start_step >= steps:
+    history = fit_steps(gan, lambda k: distribute_stream(strategy, lambda: recipe_dataset(r, k)), steps, every,
+                        callbacks, verbose if chief else 0)
+    if (history is None and start_step >= steps) or not chief:
         return gan
     gan.sampler.save(out / GENERATOR_FILE)  # the EMA generator when the recipe keeps one
     gan.discriminator.save(out / DISCRIMINATOR_FILE)
@@ -560,6 +784,9 @@ def train_recipe(recipe: Any, out_dir: str | os.PathLike[str], steps: int | None
         "seconds": round(timer.elapsed, 1),
         "seconds_this_session": round(time.perf_counter() - t0, 1),
         "resumed_from_step": start_step,
+        "precision": precision,
+        "replicas": strategy.num_replicas_in_sync,
+        "strategy": type(strategy).__name__,
         "last_metrics": last,
         "machine": _machine(),
         "finished": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
