@@ -125,3 +125,25 @@ class TimeBudget(keras.callbacks.Callback):
         self.used += time.perf_counter() - self._t0
         if self.used >= self.seconds:
             self.model.stop_training = True
+
+
+def train_for_time(recipe: Any, seconds: float, evaluator: Evaluator, every: int,
+                   **build_kwargs: Any) -> tuple[Any, list[dict[str, float]]]:
+    """Train a recipe for ``seconds`` of training time, scoring it every ``every`` steps and at the end.
+
+    The comparison behind the series' "at equal time" tables: evaluation time
+    is excluded from the budget (:class:`TimeBudget`, :class:`EvaluateEvery`),
+    and the final state is always scored, also when the budget runs out in
+    the middle of an interval. ``build_kwargs`` go to
+    :func:`artgan_utils.training.build_gan`. Returns the GAN and the score rows
+    (``step``, ``seconds``, scores).
+    """
+    from artgan_utils import training
+
+    gan = training.build_gan(recipe, **build_kwargs)
+    scores = EvaluateEvery(evaluator)
+    gan.fit(training.recipe_dataset(recipe), steps_per_epoch=every, epochs=1_000_000, verbose=0,
+            callbacks=[TimeBudget(seconds), scores])
+    if not scores.history or scores.history[-1]["step"] != int(gan.step.numpy()):
+        scores.on_epoch_end(0)
+    return gan, scores.history

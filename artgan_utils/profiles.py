@@ -75,6 +75,14 @@ SECTIONS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
         "ablation_eval_images": (96, 500, 1000),
         "failure_steps": (30, 200, 400),
     },
+    "06_full_scale_training": {
+        "recipe": ("dcgan-digits", "dcgan-ukiyoe-32-stable", "dcgan-ukiyoe-64-stable"),
+        "trainer_steps": (60, 600, 8000),
+        "trainer_every": (20, 100, 500),
+        "distributed_recipe": ("dcgan-digits", "dcgan-digits", "dcgan-ukiyoe-32-stable"),
+        "distributed_steps": (20, 20, 20),
+        "grad_batch": (16, 64, 64),
+    },
 }
 
 

@@ -144,6 +144,13 @@ RECIPES: dict[str, Recipe] = {
             data="ukiyo-e", image_size=64, batch_size=32, steps=8000,
         ),
         Recipe(
+            name="dcgan-ukiyoe-64-stable",
+            summary="dcgan-ukiyoe-64 stabilised as in notebook 05 (hinge, spectral norm, DiffAugment, EMA): "
+                    "the series' recommended recipe",
+            data="ukiyo-e", image_size=64, batch_size=32, steps=8000, loss="hinge", spectral_norm=True,
+            augment="color,translation", ema_decay=0.999,
+        ),
+        Recipe(
             name="dcgan-vangogh-64",
             summary="the seed design on 64x64 patches of the bundled Van Gogh paintings",
             data="van-gogh", image_size=64, batch_size=32, steps=8000,

@@ -39,8 +39,13 @@ loads it.
 from __future__ import annotations
 
 import argparse
+import os
+import re
 import shlex
+import subprocess
 import sys
+from dataclasses import dataclass
+from pathlib import Path
 
 from artgan_utils.recipes import RECIPES, Recipe, RecipeError, get_recipe
 
@@ -83,8 +88,6 @@ def training_strategies() -> tuple[str, ...]:
 
 def load_recipe(spec: str) -> Recipe:
     """A named recipe, or one read from a JSON file (a recipe dict, or a run.json holding one under "recipe")."""
-    from pathlib import Path
-
     if spec.endswith(".json") or Path(spec).is_file():
         import json
 
@@ -170,6 +173,65 @@ def main(argv: list[str] | None = None) -> int:
         written = training.export_run(args.out, args.export)
         print(f"Exported {len(written)} files to {args.export}")
     return 0
+
+
+#: TensorFlow's start-up lines, printed before its logging is initialised (no setting silences them).
+_TF_STARTUP_NOISE = re.compile(r"^(WARNING: All log messages before absl|[IWE]\d{4} \d\d:\d\d:\d\d|"
+                               r"To enable the following instructions)")
+
+
+@dataclass
+class TrainerRun:
+    """A finished trainer process: its exit code and its output without TensorFlow's start-up lines."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def check(self) -> TrainerRun:
+        """Raise ``RuntimeError`` with the trainer's own error lines if it failed."""
+        if self.returncode != 0:
+            raise RuntimeError(f"The trainer exited with code {self.returncode}:\n{self.stderr.strip()[-2000:]}")
+        return self
+
+
+def launch(args: list[str], env: dict[str, str] | None = None, cwd: str | os.PathLike[str] | None = None,
+           ) -> subprocess.Popen:
+    """Start ``python -m artgan_utils.train ARGS`` in a new process (e.g. to run workers side by side).
+
+    ``env`` adds variables (such as ``TF_CONFIG``) to this process's environment;
+    the package is importable in the child even when it is not installed.
+    Read the result with :func:`wait`.
+    """
+    root = str(Path(__file__).resolve().parent.parent)
+    full_env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", **(env or {}))
+    full_env["PYTHONPATH"] = os.pathsep.join(p for p in (root, full_env.get("PYTHONPATH", "")) if p)
+    return subprocess.Popen([sys.executable, "-m", "artgan_utils.train", *map(str, args)], env=full_env, cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait(proc: subprocess.Popen, timeout: float | None = None) -> TrainerRun:
+    """Wait for a :func:`launch`-ed trainer; its output, with TensorFlow's start-up noise removed."""
+    out, err = proc.communicate(timeout=timeout)
+    clean = "\n".join(line for line in err.splitlines() if not _TF_STARTUP_NOISE.match(line))
+    return TrainerRun(proc.returncode, out, clean)
+
+
+def run(args: list[str], env: dict[str, str] | None = None, show: bool = True,
+        timeout: float | None = None) -> TrainerRun:
+    """Run the headless trainer in a subprocess, as from a terminal, and return (and print) its output.
+
+    The way a notebook starts a long run without tying up its kernel's state::
+
+        from artgan_utils import train
+        train.run(["dcgan-digits", "--out", "runs/digits", "--steps", "600"])
+    """
+    result = wait(launch(args, env), timeout)
+    if show:
+        print(result.stdout.rstrip())
+        if result.stderr.strip():
+            print(result.stderr.rstrip(), file=sys.stderr)
+    return result
 
 
 if __name__ == "__main__":

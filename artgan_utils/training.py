@@ -69,6 +69,17 @@ class GAN(keras.Model):
     augment:
         DiffAugment policy applied to every image D sees (e.g.
         ``"color,translation,cutout"``; ``""`` = off, :mod:`artgan_utils.augment`).
+    fuse_d_passes:
+        In the discriminator step, score real and generated images in one
+        call on the concatenated batch instead of two calls (the keras.io
+        DCGAN idiom). The same mathematics (D has no BatchNorm); measured in
+        ``benchmarks/training_speed.py``.
+    update:
+        ``"alternating"`` (default; Goodfellow et al.'s algorithm and the keras.io
+        DCGAN example): update D, then update G on fresh noise through the
+        updated D. ``"simultaneous"`` (the TensorFlow DCGAN tutorial): both
+        gradients from one forward pass, about 12 % fewer FLOPs per step for the
+        series' DCGAN; G's gradient then comes from the D of before its update.
 
     Metrics reported by ``fit``: ``d_loss``, ``g_loss`` (without penalties),
     ``d_real`` and ``d_fake`` (mean sigmoid of D's score on real and generated
@@ -89,7 +100,8 @@ class GAN(keras.Model):
 
     def __init__(self, generator: keras.Model, discriminator: keras.Model, latent_dim: int, seed: int = 0,
                  loss: str = "nonsaturating", gp_weight: float = 0.0, r1_gamma: float = 0.0, n_critic: int = 1,
-                 ema_decay: float | None = None, augment: str = "", **kwargs: Any):
+                 ema_decay: float | None = None, augment: str = "", fuse_d_passes: bool = False,
+                 update: str = "alternating", **kwargs: Any):
         super().__init__(**kwargs)
         from artgan_utils import augment as _augment
         from artgan_utils import losses
@@ -104,6 +116,12 @@ class GAN(keras.Model):
             raise ValueError(f"n_critic must be >= 1, got {n_critic}.")
         self.augment_policy = augment
         _augment.parse_policy(augment)  # validate early
+        self.fuse_d_passes = bool(fuse_d_passes)
+        if update not in ("alternating", "simultaneous"):
+            raise ValueError(f"update must be 'alternating' or 'simultaneous', got {update!r}.")
+        if update == "simultaneous" and self.n_critic != 1:
+            raise ValueError("update='simultaneous' makes one discriminator update per step; use n_critic=1.")
+        self.update = update
         self.ema_decay = ema_decay
         self.ema_generator = None
         if ema_decay is not None:
@@ -209,43 +227,74 @@ class GAN(keras.Model):
             loss = loss / float(replicas)
         return optimizer.scale_loss(loss)
 
-    def _discriminator_step(self, real, batch, k: int):
+    def _score(self, real_in, fake_in, batch):
+        """D's logits on real and generated images: two calls, or one on the concatenation."""
+        if self.fuse_d_passes:  # one call on [real; fake]: bigger matrix products, one weight read
+            logits = self.discriminator(tf.concat([real_in, fake_in], axis=0), training=True)
+            return logits[:batch], logits[batch:]
+        return self.discriminator(real_in, training=True), self.discriminator(fake_in, training=True)
+
+    def _penalty(self, real_in, fake_in, batch, k: int):
         from artgan_utils.augment import replica_rows
         from artgan_utils.losses import gradient_penalty, r1_penalty
 
+        penalty = tf.zeros(())
+        if self.gp_weight:
+            seed = self._step_seed(10 * k + 3)
+            alpha = replica_rows(lambda m: tf.random.stateless_uniform((m,), seed), batch)
+            penalty += self.gp_weight * gradient_penalty(self.discriminator, real_in, fake_in, alpha=alpha)
+        if self.r1_gamma:
+            penalty += 0.5 * self.r1_gamma * r1_penalty(self.discriminator, real_in)
+        return penalty
+
+    def _discriminator_step(self, real, batch, k: int):
         z = self._step_normal(10 * k, batch)
         with tf.GradientTape() as tape:
             fake = self.generator(z, training=True)
             real_in, fake_in = self._augment(real, 10 * k + 1), self._augment(fake, 10 * k + 2)
-            real_logits = self.discriminator(real_in, training=True)
-            fake_logits = self.discriminator(fake_in, training=True)
+            real_logits, fake_logits = self._score(real_in, fake_in, batch)
             d_loss = self._d_loss_fn(real_logits, fake_logits)
-            penalty = tf.zeros(())
-            if self.gp_weight:
-                seed = self._step_seed(10 * k + 3)
-                alpha = replica_rows(lambda m: tf.random.stateless_uniform((m,), seed), batch)
-                penalty += self.gp_weight * gradient_penalty(self.discriminator, real_in, fake_in, alpha=alpha)
-            if self.r1_gamma:
-                penalty += 0.5 * self.r1_gamma * r1_penalty(self.discriminator, real_in)
+            penalty = self._penalty(real_in, fake_in, batch, k)
             total = self._for_gradients(d_loss + penalty, self.d_optimizer)
         grads = tape.gradient(total, self.discriminator.trainable_variables)
         self.d_optimizer.apply_gradients(zip(grads, self.discriminator.trainable_variables))
         return d_loss, penalty, real_logits, fake_logits
 
+    def _simultaneous_step(self, real, batch):
+        """Both updates from one forward pass (the TensorFlow DCGAN tutorial's step)."""
+        z = self._step_normal(0, batch)
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            fake = self.generator(z, training=True)
+            real_in, fake_in = self._augment(real, 1), self._augment(fake, 2)
+            real_logits, fake_logits = self._score(real_in, fake_in, batch)
+            d_loss = self._d_loss_fn(real_logits, fake_logits)
+            g_loss = self._g_loss_fn(fake_logits)
+            penalty = self._penalty(real_in, fake_in, batch, 0)
+            d_total = self._for_gradients(d_loss + penalty, self.d_optimizer)
+            g_total = self._for_gradients(g_loss, self.g_optimizer)
+        d_grads = d_tape.gradient(d_total, self.discriminator.trainable_variables)
+        g_grads = g_tape.gradient(g_total, self.generator.trainable_variables)
+        self.d_optimizer.apply_gradients(zip(d_grads, self.discriminator.trainable_variables))
+        self.g_optimizer.apply_gradients(zip(g_grads, self.generator.trainable_variables))
+        return d_loss, g_loss, penalty, real_logits, fake_logits
+
     def train_step(self, real):
         if isinstance(real, tuple):
             real = real[0]
         batch = tf.shape(real)[0]
-        for k in range(self.n_critic):  # a Python loop: unrolled when traced
-            d_loss, penalty, real_logits, fake_logits = self._discriminator_step(real, batch, k)
-
-        z = self._step_normal(1000, batch)
-        with tf.GradientTape() as tape:
-            fake_logits_g = self.discriminator(self._augment(self.generator(z, training=True), 1001), training=True)
-            g_loss = self._g_loss_fn(fake_logits_g)
-            scaled = self._for_gradients(g_loss, self.g_optimizer)
-        grads = tape.gradient(scaled, self.generator.trainable_variables)
-        self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
+        if self.update == "simultaneous":
+            d_loss, g_loss, penalty, real_logits, fake_logits = self._simultaneous_step(real, batch)
+        else:
+            for k in range(self.n_critic):  # a Python loop: unrolled when traced
+                d_loss, penalty, real_logits, fake_logits = self._discriminator_step(real, batch, k)
+            z = self._step_normal(1000, batch)
+            with tf.GradientTape() as tape:
+                fake_logits_g = self.discriminator(self._augment(self.generator(z, training=True), 1001),
+                                                   training=True)
+                g_loss = self._g_loss_fn(fake_logits_g)
+                scaled = self._for_gradients(g_loss, self.g_optimizer)
+            grads = tape.gradient(scaled, self.generator.trainable_variables)
+            self.g_optimizer.apply_gradients(zip(grads, self.generator.trainable_variables))
         if self.ema_generator is not None:
             # warm-up (as in TF's ExponentialMovingAverage with num_updates): early on, follow the generator
             # closely, so short runs are not dominated by the random initial weights
@@ -678,6 +727,28 @@ class RunLogger(keras.callbacks.Callback):
                     if k != "step":
                         tf.summary.scalar(k, v)
             self._writer.flush()
+
+
+def read_scalars(tensorboard_dir: str | os.PathLike[str]) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """The scalars of a TensorBoard log folder (e.g. a run's ``tensorboard/``): tag -> (steps, values).
+
+    What TensorBoard's *Scalars* tab plots, read with TensorBoard's own event
+    reader. TF2 summaries store scalars as tensors; both kinds are read.
+    Events written again for the same step (a resumed run) keep the last value.
+    """
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    events = EventAccumulator(str(tensorboard_dir), size_guidance={"scalars": 0, "tensors": 0})
+    events.Reload()
+    out: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for kind in ("scalars", "tensors"):
+        for tag in events.Tags().get(kind, []):
+            items = events.Scalars(tag) if kind == "scalars" else events.Tensors(tag)
+            values = {e.step: float(e.value) if kind == "scalars" else float(tf.make_ndarray(e.tensor_proto))
+                      for e in items}
+            steps = np.array(sorted(values))
+            out[tag] = (steps, np.array([values[s] for s in steps]))
+    return out
 
 
 def fit_steps(gan: GAN, make_dataset: Any, steps: int, every: int, callbacks: list | None = None,

@@ -15,7 +15,6 @@ seed) and ``..._curves.csv`` (scores over training).
 from __future__ import annotations
 
 import argparse
-import csv
 import sys
 import time
 from pathlib import Path
@@ -23,8 +22,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import artgan_utils  # noqa: E402,F401
+from benchmarks._results import RESULTS, write_rows  # noqa: E402
 
-RESULTS = Path(__file__).resolve().parent / "results"
 
 #: Variant name -> changes to the base recipe. "recommended" is recipes.RECIPES["dcgan-ukiyoe-32-stable"].
 VARIANTS: dict[str, dict] = {
@@ -42,19 +41,14 @@ PROFILE = {"quick": (30, 100, 256), "standard": (150, 500, 1000), "full": (900, 
 
 
 def run(variant: str, changes: dict, seed: int, seconds: float, every: int, n_eval: int, real, extractor):
-    from artgan_utils import evaluation, recipes, training
+    from artgan_utils import evaluation, recipes
 
     if variant == "recommended":
         recipe = recipes.get_recipe("dcgan-ukiyoe-32-stable").replace(seed=seed)
     else:
         recipe = recipes.get_recipe("dcgan-ukiyoe-32").replace(seed=seed, **changes)
-    gan = training.build_gan(recipe)
-    ev = evaluation.EvaluateEvery(evaluation.Evaluator(real, extractor=extractor, n=n_eval))
-    budget = evaluation.TimeBudget(seconds)
-    gan.fit(training.recipe_dataset(recipe), steps_per_epoch=every, epochs=10_000, verbose=0, callbacks=[budget, ev])
-    if not ev.history or ev.history[-1]["step"] != int(gan.step.numpy()):
-        ev.on_epoch_end(0)  # score the final state too
-    return ev.history
+    return evaluation.train_for_time(recipe, seconds, evaluation.Evaluator(real, extractor=extractor, n=n_eval),
+                                     every)[1]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,12 +75,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{variant:<12} seed {seed}: step {last['step']:>5}, SWD {last['swd']:6.1f}, "
                   f"KID {last['kid']:.4f} ± {last['kid_std']:.4f}, precision {last['precision']:.2f}, "
                   f"recall {last['recall']:.2f} ({time.perf_counter() - t0:.0f} s with evaluation)", flush=True)
-    RESULTS.mkdir(exist_ok=True)
     for rows, suffix in ((final_rows, ""), (curve_rows, "_curves")):
-        with (RESULTS / f"stabilization_{args.profile}{suffix}.csv").open("w", newline="") as f:
-            writer = csv.DictWriter(f, fieldnames=list(rows[0]))
-            writer.writeheader()
-            writer.writerows(rows)
+        write_rows(RESULTS / f"stabilization_{args.profile}{suffix}.csv", rows)
     return 0
 
 

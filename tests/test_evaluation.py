@@ -43,3 +43,13 @@ def test_evaluate_every_and_time_budget_in_fit():
     budget = evaluation.TimeBudget(seconds=1e-9)  # stops after the first step
     gan.fit(training.recipe_dataset(TINY), steps_per_epoch=3, epochs=2, verbose=0, callbacks=[budget, ev])
     assert int(gan.step.numpy()) == 1 and len(ev.history) == 1 and ev.history[0]["step"] == 1
+
+
+def test_train_for_time_scores_every_interval_and_the_final_state():
+    real = evaluation.held_out_real(TINY, 64)
+    ev = evaluation.Evaluator(real, n=64, kid_subsets=2, kid_subset_size=32)
+    gan, history = evaluation.train_for_time(TINY, seconds=4.0, evaluator=ev, every=60)
+    steps = [row["step"] for row in history]
+    assert steps[-1] == int(gan.step.numpy()) > 60  # a few ms per step: several intervals
+    assert all(s % 60 == 0 for s in steps[:-1]) and steps == sorted(set(steps))
+    assert 4.0 <= history[-1]["seconds"] < 10  # training time only (the first step includes tracing), stops soon after the budget

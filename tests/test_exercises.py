@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from artgan_utils import data, losses, metrics, models, theory, toy, training
+from artgan_utils import data, losses, metrics, models, perf, theory, toy, training
 from artgan_utils.exercises import REGISTRY, ExerciseFailed, UnknownExercise, check
 
 # Reference solutions for every registered exercise (kept in sync with the notebooks'
@@ -25,6 +25,8 @@ SOLUTIONS = {
     "04.2": lambda s, t: metrics.nearest_training_images(s, t).distances,
     "05.1": lambda critic, real, fake, alpha: losses.gradient_penalty(critic, real, fake, alpha=alpha),
     "05.2": metrics.mmd2_unbiased,
+    "06.1": lambda per_example, global_batch: np.sum(per_example) / global_batch,
+    "06.2": perf.conv2d_flops,
 }
 
 
@@ -178,3 +180,13 @@ def test_kid_checker_catches_the_biased_estimator():
 
     with pytest.raises(ExerciseFailed, match="expected"):
         check("05.2", biased)
+
+
+def test_replica_loss_checker_catches_the_local_mean():
+    with pytest.raises(ExerciseFailed, match="divided by the replica's own batch size"):
+        check("06.1", lambda per_example, global_batch: np.mean(per_example))
+
+
+def test_conv_flops_checker_catches_multiply_adds():
+    with pytest.raises(ExerciseFailed, match="each multiply-add as 2"):
+        check("06.2", lambda n, out, cin, cout, k: n * out * out * cout * k * k * cin)

@@ -64,7 +64,7 @@ def test_float16_loss_scaling_gives_the_float32_gradient():
 
 
 def test_jit_compile_is_an_option_not_a_default_on_cpu():
-    # "auto" leaves XLA off on a CPU-only machine (measured 2x slower here: benchmarks/dcgan_step_time.py)
+    # "auto" leaves XLA off on a CPU-only machine (measured 1.6-2x slower here: benchmarks/training_speed.py --extras)
     assert not training.build_gan(TINY).jit_compile
     xla = training.build_gan(TINY, jit_compile=True)
     assert xla.jit_compile

@@ -93,7 +93,12 @@ def test_finished_run_loads_with_load_pretrained(tmp_path):
     assert d(out).shape == (3, 1)
     assert info["steps"] == 2 and info["command"].startswith("python -m artgan_utils.train")
     assert sorted(p.name for p in (tmp_path / "run" / "samples").iterdir()) == ["step_000001.png", "step_000002.png"]
-    assert any((tmp_path / "run" / "tensorboard").iterdir())
+    scalars = training.read_scalars(tmp_path / "run" / "tensorboard")
+    rows = _rows(tmp_path / "run" / "log.csv")
+    assert {"d_loss", "g_loss", "d_real", "d_fake", "seconds"} <= set(scalars)
+    steps, values = scalars["d_loss"]
+    assert list(steps) == [1, 2]  # keyed by the global step, as in log.csv
+    np.testing.assert_allclose(values, [float(r["d_loss"]) for r in rows], rtol=1e-6)
     with pytest.raises(FileNotFoundError, match="Shipped runs: .*python -m artgan_utils.train"):
         training.load_pretrained("no-such-run")
 
@@ -139,3 +144,48 @@ def test_export_refuses_an_unfinished_run(tmp_path):
                               extra_callbacks=[Interrupt(after_step=4)])
     with pytest.raises(FileNotFoundError, match="not a finished run"):
         training.export_run(tmp_path / "cut", tmp_path / "out")
+
+
+def test_recipe_data_from_an_image_folder(tmp_path, capsys):
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    folder = tmp_path / "my prints"
+    (folder / "sub").mkdir(parents=True)
+    for i, size in enumerate([(300, 200), (180, 260), (640, 480)]):
+        Image.fromarray(rng.integers(0, 255, (*size[::-1], 3), dtype=np.uint8)).save(folder / f"p{i}.png")
+    Image.fromarray(rng.integers(0, 255, (90, 120), dtype=np.uint8)).save(folder / "sub" / "grey.jpg")
+    (folder / "notes.png").write_text("not an image")
+    recipe = TINY.replace(data=f"folder:{folder}", image_size=32, start_size=4)
+    images = training.recipe_images(recipe)
+    assert len(images) == 4 and all(im.ndim == 3 and im.shape[2] == 3 for im in images)
+    assert max(max(im.shape[:2]) for im in images) == 512  # longest side scaled to max(512, 8 * 32)
+    assert "notes.png" in capsys.readouterr().err  # skipped, and said so
+    batch = next(iter(training.recipe_dataset(recipe))).numpy()
+    assert batch.shape == (16, 32, 32, 3) and -1 <= batch.min() < batch.max() <= 1
+
+
+def test_recipe_data_errors_say_what_to_do(tmp_path):
+    from artgan_utils.data import DataError
+    from artgan_utils.images import ImageFolderNotFoundError
+
+    with pytest.raises(ImageFolderNotFoundError):
+        training.recipe_images(TINY.replace(data=f"folder:{tmp_path / 'missing'}"))
+    with pytest.raises(ValueError, match="tfds:cycle_gan/NAME/SPLIT"):
+        training.recipe_images(TINY.replace(data="tfds:mnist"))
+    with pytest.raises(DataError, match="Unknown style"):
+        training.recipe_images(TINY.replace(data="cubism"))
+
+
+def test_cli_takes_a_recipe_file_and_data_override(tmp_path, capsys):
+    recipe_file = tmp_path / "r.json"
+    recipe_file.write_text(json.dumps({"recipe": TINY.to_dict()}))  # a run.json-like file
+    assert cli.load_recipe(str(recipe_file)) == TINY
+    (tmp_path / "bad.json").write_text("{")
+    with pytest.raises(recipes.RecipeError, match="not valid JSON"):
+        cli.load_recipe(str(tmp_path / "bad.json"))
+    (tmp_path / "other.json").write_text(json.dumps({"learning_rate": 1}))
+    with pytest.raises(recipes.RecipeError, match="is not a recipe"):
+        cli.load_recipe(str(tmp_path / "other.json"))
+    assert cli.main([str(recipe_file), "--out", str(tmp_path / "o"), "--data", "cubism"]) == 1
+    assert "Unknown style" in capsys.readouterr().err

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 from artgan_utils import recipes
 
@@ -65,7 +66,7 @@ def test_killed_trainer_resumes_and_loses_nothing(recipe_file, uninterrupted, tm
                             stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 240
     try:
-        while not list((out / "ckpt").glob("ckpt-*.index")):  # wait for the first checkpoint ...
+        while tf.train.latest_checkpoint(str(out / "ckpt")) is None:  # wait for the first complete checkpoint ...
             assert proc.poll() is None, "the trainer ended before its first checkpoint"
             assert time.monotonic() < deadline, "no checkpoint after 240 s"
             time.sleep(0.02)

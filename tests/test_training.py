@@ -123,3 +123,40 @@ def test_sample_grid_counts_steps_for_models_without_a_step_counter():
     model.fit(np.zeros((30, 1), "float32"), np.zeros((30, 1), "float32"), batch_size=10, epochs=2, verbose=0,
               callbacks=[grid])
     assert grid.steps == [3, 6]
+
+
+def test_simultaneous_update_is_the_tensorflow_tutorial_step():
+    """update="simultaneous" computes exactly the TF DCGAN tutorial's step (one forward pass, two tapes)."""
+    from artgan_utils import models
+
+    def nets():
+        g = models.make_generator(8, 16, 1, base_filters=16, start_size=4, seed=0)
+        d = models.make_discriminator(16, 1, base_filters=8, dropout=0.0, seed=1)
+        return g, d
+
+    real = np.random.default_rng(0).uniform(-1, 1, (8, 16, 16, 1)).astype("float32")
+    g, d = nets()
+    gan = GAN(g, d, latent_dim=8, seed=5, update="simultaneous")
+    gan.compile(g_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5), d_optimizer=keras.optimizers.Adam(1e-3, beta_1=0.5))
+    z = gan._step_normal(0, 8)  # the noise the model will draw at step 0
+
+    g2, d2 = nets()
+    g2.set_weights(g.get_weights())
+    d2.set_weights(d.get_weights())
+    g_opt, d_opt = keras.optimizers.Adam(1e-3, beta_1=0.5), keras.optimizers.Adam(1e-3, beta_1=0.5)
+    bce = keras.losses.BinaryCrossentropy(from_logits=True)
+    with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:  # the tutorial, verbatim in spirit
+        generated = g2(z, training=True)
+        real_out, fake_out = d2(real, training=True), d2(generated, training=True)
+        g_loss = bce(tf.ones_like(fake_out), fake_out)
+        d_loss = bce(tf.ones_like(real_out), real_out) + bce(tf.zeros_like(fake_out), fake_out)
+    g_opt.apply_gradients(zip(g_tape.gradient(g_loss, g2.trainable_variables), g2.trainable_variables))
+    d_opt.apply_gradients(zip(d_tape.gradient(d_loss, d2.trainable_variables), d2.trainable_variables))
+
+    logs = gan.fit(real, batch_size=8, epochs=1, shuffle=False, verbose=0).history
+    np.testing.assert_allclose(logs["d_loss"][0], float(d_loss), rtol=1e-5)
+    np.testing.assert_allclose(logs["g_loss"][0], float(g_loss), rtol=1e-5)
+    for a, b in zip(g.get_weights() + d.get_weights(), g2.get_weights() + d2.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
+    with pytest.raises(ValueError, match="n_critic=1"):
+        GAN(*nets(), latent_dim=8, update="simultaneous", n_critic=2)
