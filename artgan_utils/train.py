@@ -49,6 +49,9 @@ from pathlib import Path
 
 from artgan_utils.recipes import RECIPES, Recipe, RecipeError, get_recipe
 
+#: The --strategy choices (artgan_utils.training.make_strategy; listed here so --help needs no TensorFlow).
+STRATEGIES = ("auto", "default", "mirrored", "multiworker")
+
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m artgan_utils.train", description=__doc__.split("\n\n")[0],
@@ -63,7 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, help="override the recipe's batch size")
     p.add_argument("--data", help="override the recipe's data: a bundled style, folder:PATH or "
                                    "tfds:cycle_gan/NAME/SPLIT")
-    p.add_argument("--strategy", choices=training_strategies(), default="auto",
+    p.add_argument("--strategy", choices=STRATEGIES, default="auto",
                    help="tf.distribute strategy (default auto: mirrored on several GPUs, multiworker when TF_CONFIG "
                         "is set, else one device); --batch-size is the global batch")
     p.add_argument("--precision", choices=("float32", "mixed_float16", "mixed_bfloat16"), default="float32",
@@ -80,10 +83,6 @@ def build_parser() -> argparse.ArgumentParser:
                    help="after training, copy the shareable files (models, run.json, log, last grid) to FOLDER")
     p.add_argument("--list", action="store_true", help="list the recipes and exit")
     return p
-
-
-def training_strategies() -> tuple[str, ...]:
-    return ("auto", "default", "mirrored", "multiworker")
 
 
 def load_recipe(spec: str) -> Recipe:

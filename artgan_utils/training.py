@@ -527,9 +527,10 @@ def distribute_stream(strategy: tf.distribute.Strategy, make_dataset: Any) -> An
     number of replicas.
     """
     replicas = strategy.num_replicas_in_sync
+    stream = make_dataset()  # built once: for a folder or TFDS recipe this loads every image
     if replicas == 1:
-        return make_dataset()
-    batch = make_dataset().element_spec.shape[0]
+        return stream
+    batch = stream.element_spec.shape[0]
     if batch is not None and batch % replicas:
         raise ValueError(
             f"The global batch size ({batch}) must be a multiple of the number of replicas ({replicas}); "
@@ -545,7 +546,7 @@ def distribute_stream(strategy: tf.distribute.Strategy, make_dataset: Any) -> An
             mine = b[first * n:(first + local) * n]
             return tf.reshape(mine, tf.concat([[local, n], tf.shape(b)[1:]], axis=0))
 
-        ds = make_dataset().map(rows, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+        ds = stream.map(rows, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
         return ds.unbatch().prefetch(tf.data.AUTOTUNE)  # element j goes to local replica j
 
     return strategy.distribute_datasets_from_function(per_worker)

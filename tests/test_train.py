@@ -189,3 +189,7 @@ def test_cli_takes_a_recipe_file_and_data_override(tmp_path, capsys):
         cli.load_recipe(str(tmp_path / "other.json"))
     assert cli.main([str(recipe_file), "--out", str(tmp_path / "o"), "--data", "cubism"]) == 1
     assert "Unknown style" in capsys.readouterr().err
+
+
+def test_cli_strategy_choices_match_make_strategy():
+    assert cli.STRATEGIES == training.STRATEGIES  # kept apart so that --help does not import TensorFlow
