@@ -51,6 +51,8 @@ from artgan_utils.recipes import RECIPES, Recipe, RecipeError, get_recipe
 
 #: The --strategy choices (artgan_utils.training.make_strategy; listed here so --help needs no TensorFlow).
 STRATEGIES = ("auto", "default", "mirrored", "multiworker")
+#: The --precision choices (artgan_utils.training.build_gan).
+PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -69,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--strategy", choices=STRATEGIES, default="auto",
                    help="tf.distribute strategy (default auto: mirrored on several GPUs, multiworker when TF_CONFIG "
                         "is set, else one device); --batch-size is the global batch")
-    p.add_argument("--precision", choices=("float32", "mixed_float16", "mixed_bfloat16"), default="float32",
+    p.add_argument("--precision", choices=PRECISIONS, default="float32",
                    help="mixed_float16 for GPUs with tensor cores (with loss scaling), mixed_bfloat16 for TPUs and "
                         "CPUs/GPUs with bfloat16 units (default float32)")
     p.add_argument("--jit", choices=("auto", "on", "off"), default="auto",
@@ -147,10 +149,7 @@ def main(argv: list[str] | None = None) -> int:
     command = "python -m artgan_utils.train " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     verbose = 1 if sys.stdout.isatty() else 2
     try:
-        strategy = training.make_strategy(args.strategy)
-        if recipe.batch_size % strategy.num_replicas_in_sync:
-            raise ValueError(f"The batch size ({recipe.batch_size}) must be a multiple of the number of replicas "
-                             f"({strategy.num_replicas_in_sync}); set --batch-size.")
+        strategy = training.make_strategy(args.strategy)  # training.distribute_stream checks the batch splits
         chief = training.is_chief(strategy)
         if chief:
             print(f"Training {recipe.name} for {steps} steps into {args.out} ({env.device_info().device}; "

@@ -24,7 +24,9 @@ computes with the same global batch (tested).
 
 from __future__ import annotations
 
+import contextlib
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -514,7 +516,7 @@ def is_chief(strategy: tf.distribute.Strategy | None = None) -> bool:
     return bool(getattr(strategy.extended, "should_checkpoint", True))
 
 
-def distribute_stream(strategy: tf.distribute.Strategy, make_dataset: Any) -> Any:
+def distribute_stream(strategy: tf.distribute.Strategy, make_dataset: Any, global_batch: int | None = None) -> Any:
     """Split a stream of *global* batches between a strategy's replicas, in order.
 
     ``make_dataset()`` returns the stream every worker builds identically
@@ -523,14 +525,15 @@ def distribute_stream(strategy: tf.distribute.Strategy, make_dataset: Any) -> An
     images, which is the layout :func:`artgan_utils.augment.replica_rows`
     assumes. With one replica the dataset is returned unchanged.
 
-    Raises ``ValueError`` if the global batch size is not a multiple of the
-    number of replicas.
+    Raises ``ValueError`` if the global batch size (``global_batch``, or the
+    dataset's static batch dimension) is not a multiple of the number of
+    replicas; a batch whose size is only known at run time is checked then.
     """
     replicas = strategy.num_replicas_in_sync
     stream = make_dataset()  # built once: for a folder or TFDS recipe this loads every image
     if replicas == 1:
         return stream
-    batch = stream.element_spec.shape[0]
+    batch = global_batch or stream.element_spec.shape[0]
     if batch is not None and batch % replicas:
         raise ValueError(
             f"The global batch size ({batch}) must be a multiple of the number of replicas ({replicas}); "
@@ -542,6 +545,8 @@ def distribute_stream(strategy: tf.distribute.Strategy, make_dataset: Any) -> An
         first = ctx.input_pipeline_id * local
 
         def rows(b: tf.Tensor) -> tf.Tensor:
+            tf.debugging.assert_equal(tf.shape(b)[0] % replicas, 0, message=(
+                f"the global batch size must be a multiple of the number of replicas ({replicas})"))
             n = tf.shape(b)[0] // replicas
             mine = b[first * n:(first + local) * n]
             return tf.reshape(mine, tf.concat([[local, n], tf.shape(b)[1:]], axis=0))
@@ -550,6 +555,21 @@ def distribute_stream(strategy: tf.distribute.Strategy, make_dataset: Any) -> An
         return ds.unbatch().prefetch(tf.data.AUTOTUNE)  # element j goes to local replica j
 
     return strategy.distribute_datasets_from_function(per_worker)
+
+
+@contextlib.contextmanager
+def precision_policy(name: str) -> Iterator[None]:
+    """Build layers under the Keras dtype policy ``name`` (e.g. ``"mixed_float16"``); restore the old one after.
+
+    Layers take their policy when they are created, so models built inside
+    keep it; the process-wide default is left as it was.
+    """
+    previous = keras.mixed_precision.global_policy()
+    keras.mixed_precision.set_global_policy(name)
+    try:
+        yield
+    finally:
+        keras.mixed_precision.set_global_policy(previous)
 
 
 def build_gan(recipe: Any, strategy: tf.distribute.Strategy | None = None, precision: str = "float32",
@@ -585,24 +605,19 @@ def build_gan(recipe: Any, strategy: tf.distribute.Strategy | None = None, preci
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}; got {precision!r}.")
     strategy = strategy or tf.distribute.get_strategy()
     keras.utils.set_random_seed(r.seed)
-    previous = keras.mixed_precision.global_policy()
-    keras.mixed_precision.set_global_policy(precision)
-    try:
-        with strategy.scope():
-            g = models.make_generator(r.latent_dim, r.image_size, r.channels, base_filters=r.g_filters,
-                                      start_size=r.start_size, upsample=r.upsample, seed=r.seed,
-                                      synchronized_bn=strategy.num_replicas_in_sync > 1)
-            d = models.make_discriminator(r.image_size, r.channels, base_filters=r.d_filters, dropout=r.dropout,
-                                          seed=r.seed + 1, spectral_norm=r.spectral_norm)
-            gan = GAN(g, d, latent_dim=r.latent_dim, seed=r.seed, loss=r.loss, gp_weight=r.gp_weight,
-                      r1_gamma=r.r1_gamma, n_critic=r.n_critic, ema_decay=r.ema_decay, augment=r.augment)
-            g_opt = keras.optimizers.Adam(r.g_lr, beta_1=r.beta_1)
-            d_opt = keras.optimizers.Adam(r.d_lr, beta_1=r.beta_1)
-            if precision == "mixed_float16":
-                g_opt, d_opt = keras.optimizers.LossScaleOptimizer(g_opt), keras.optimizers.LossScaleOptimizer(d_opt)
-            gan.compile(g_optimizer=g_opt, d_optimizer=d_opt, jit_compile=jit_compile)
-    finally:
-        keras.mixed_precision.set_global_policy(previous)
+    with precision_policy(precision), strategy.scope():
+        g = models.make_generator(r.latent_dim, r.image_size, r.channels, base_filters=r.g_filters,
+                                  start_size=r.start_size, upsample=r.upsample, seed=r.seed,
+                                  synchronized_bn=strategy.num_replicas_in_sync > 1)
+        d = models.make_discriminator(r.image_size, r.channels, base_filters=r.d_filters, dropout=r.dropout,
+                                      seed=r.seed + 1, spectral_norm=r.spectral_norm)
+        gan = GAN(g, d, latent_dim=r.latent_dim, seed=r.seed, loss=r.loss, gp_weight=r.gp_weight,
+                  r1_gamma=r.r1_gamma, n_critic=r.n_critic, ema_decay=r.ema_decay, augment=r.augment)
+        g_opt = keras.optimizers.Adam(r.g_lr, beta_1=r.beta_1)
+        d_opt = keras.optimizers.Adam(r.d_lr, beta_1=r.beta_1)
+        if precision == "mixed_float16":
+            g_opt, d_opt = keras.optimizers.LossScaleOptimizer(g_opt), keras.optimizers.LossScaleOptimizer(d_opt)
+        gan.compile(g_optimizer=g_opt, d_optimizer=d_opt, jit_compile=jit_compile)
     gan.precision = precision
     return gan
 
@@ -842,8 +857,8 @@ def train_recipe(recipe: Any, out_dir: str | os.PathLike[str], steps: int | None
         callbacks.append(SampleGrid(n=36, directory=out / "samples", show=False))
     callbacks += list(extra_callbacks or [])
     t0 = time.perf_counter()
-    history = fit_steps(gan, lambda k: distribute_stream(strategy, lambda: recipe_dataset(r, k)), steps, every,
-                        callbacks, verbose if chief else 0)
+    stream = lambda k: distribute_stream(strategy, lambda: recipe_dataset(r, k), r.batch_size)  # noqa: E731
+    history = fit_steps(gan, stream, steps, every, callbacks, verbose if chief else 0)
     if (history is None and start_step >= steps) or not chief:
         return gan
     gan.sampler.save(out / GENERATOR_FILE)  # the EMA generator when the recipe keeps one

@@ -124,12 +124,8 @@ def build_variants(batch: int, seed: int = 0, extras: bool = False):
         settings += [("fit bf16", False, "mixed_bfloat16", False, "alternating"),
                      ("fit xla", False, "float32", True, "alternating")]
     for name, fused, precision, jit, update in settings:
-        previous = keras.mixed_precision.global_policy()
-        keras.mixed_precision.set_global_policy(precision)
-        try:
+        with training.precision_policy(precision):
             g_c, d_c = fresh_models()
-        finally:
-            keras.mixed_precision.set_global_policy(previous)
         gan = training.GAN(g_c, d_c, latent_dim=recipe.latent_dim, seed=seed, fuse_d_passes=fused, update=update)
         gan.compile(g_optimizer=adam(), d_optimizer=adam(), jit_compile=jit)
 

@@ -37,9 +37,7 @@ def test_mixed_precision_trains_with_float32_weights_and_outputs(precision):
 
 def _one_step_update(precision: str) -> list[np.ndarray]:
     """The discriminator's weight change after one plain-SGD step (SGD: the change is -lr * gradient)."""
-    previous = keras.mixed_precision.global_policy()
-    keras.mixed_precision.set_global_policy(precision)
-    try:
+    with training.precision_policy(precision):
         g = models.make_generator(TINY.latent_dim, 16, 1, base_filters=16, start_size=4, seed=0)
         d = models.make_discriminator(16, 1, base_filters=8, dropout=0.0, seed=1)
         gan = training.GAN(g, d, latent_dim=TINY.latent_dim, seed=0)
@@ -47,8 +45,6 @@ def _one_step_update(precision: str) -> list[np.ndarray]:
         if precision == "mixed_float16":
             opts = [keras.optimizers.LossScaleOptimizer(o) for o in opts]
         gan.compile(g_optimizer=opts[0], d_optimizer=opts[1])
-    finally:
-        keras.mixed_precision.set_global_policy(previous)
     before = [w.numpy() for w in d.weights]
     _fit(gan, steps=1)
     return [w.numpy() - b for w, b in zip(d.weights, before)]

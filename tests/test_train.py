@@ -191,5 +191,6 @@ def test_cli_takes_a_recipe_file_and_data_override(tmp_path, capsys):
     assert "Unknown style" in capsys.readouterr().err
 
 
-def test_cli_strategy_choices_match_make_strategy():
-    assert cli.STRATEGIES == training.STRATEGIES  # kept apart so that --help does not import TensorFlow
+def test_cli_choices_match_the_training_module():
+    # kept apart so that --help does not import TensorFlow
+    assert cli.STRATEGIES == training.STRATEGIES and cli.PRECISIONS == training.PRECISIONS
