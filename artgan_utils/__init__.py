@@ -4,39 +4,26 @@ Importing this package sets TensorFlow's log level *before* TensorFlow is
 imported, so notebooks stay free of C++ start-up noise. TensorFlow itself is
 imported lazily, by the functions that need it.
 
-Modules, each named for its job:
+The map of the package, one line per module with the notebook that teaches it
+and what it may import, is ``ARCHITECTURE.md`` at the repository root. In short:
 
-``profiles``
-    The ``quick`` / ``standard`` / ``full`` run profiles (``ARTGAN_PROFILE``).
-``env``
-    Notebook set-up: seeds, threads, device report.
+``profiles``, ``env``, ``viz``
+    Set-up shared by every notebook: run profiles, seeds and threads, image grids.
 ``data``
-    The bundled paintings and photos, patch pipelines, the digits warm-up set.
-``images``
-    Robust loading of a user's own image files and folders.
-``online``
-    The large online datasets (TFDS, archives) for users with internet.
-``viz``
-    Image grids and live-updating figures.
-``theory``
-    The GAN objective on 1-D grids: V(D, G), D*, KL/JS, generator losses (notebook 01).
-``widgets``
-    Interactive explorers, with their logic testable without a browser.
-``toy``
-    Toy data (1-D, ring, grid), MLP GANs, the GradientTape training loop, recipes (notebook 02).
-``metrics``
-    Sample-quality metrics (mode coverage for mixtures).
-``models``
-    DCGAN generators and discriminators, shape arithmetic (notebook 03).
-``training``
-    ``GAN(keras.Model)`` with ``train_step``, checkpoints with exact resume, callbacks,
-    ``train_recipe`` (the path shared by notebooks and the trainer), ``load_pretrained``.
-``recipes``
-    Named training recipes (data, architecture, optimizer, steps, seed).
-``train``
-    The headless trainer: ``python -m artgan_utils.train RECIPE --out runs/NAME``.
-``exercises``
-    Checkers for the notebooks' exercises; ``student_edition`` makes the student copy.
+    The bundled collection, training streams, a user's own images; ``data.online`` for the
+    large online sets.
+``gan``
+    The DCGAN family: networks, losses, DiffAugment, ``GAN(keras.Model)``, callbacks,
+    distribution, recipes and runs (notebooks 03-06).
+``evaluation``
+    Mode coverage, memorisation, FD/KID/precision/recall/SWD, feature extractors, the evaluator.
+``pretrained``, ``transfer``
+    Pretrained networks with their provenance, and photo-to-painting methods (notebook 07 on).
+``teaching``
+    Helpers that exist to teach: the objective on grids, toy GANs, widgets, Keras checks.
+``exercises``, ``student_edition``, ``train``
+    The exercise checkers; the commands ``python -m artgan_utils.student_edition`` and
+    ``python -m artgan_utils.train``.
 """
 
 from __future__ import annotations

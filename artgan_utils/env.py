@@ -1,9 +1,11 @@
 """Environment set-up shared by every notebook: quiet logs, seeds, threads, device.
 
+Used by every notebook's first cell; taught in notebook 00 (the environment check).
+
 The first code cell of every notebook is::
 
     import artgan_utils as au
-    P = au.setup_notebook(seed=42)
+    profile = au.setup_notebook(seed=42)
 
 which (1) keeps TensorFlow's C++ start-up noise out of the notebook,
 (2) seeds Python, NumPy and TensorFlow, (3) pins thread counts in the
@@ -155,7 +157,7 @@ def setup_notebook(seed: int = 42, profile: str | None = None, verbose: bool = T
     Returns
     -------
     Profile
-        The active profile; ask it for settings with ``P.settings(section)``.
+        The active profile; ask it for settings with ``profile.settings(section)``.
     """
     quiet_tensorflow_logs()
     active = get_profile(profile)

@@ -1,5 +1,7 @@
 """Make the student edition of the notebooks from the instructor edition.
 
+Described in notebook 00 (how exercises work) and the README.
+
 The repository's notebooks are the *instructor edition*: every exercise's
 solution cell carries the cell tag ``solution`` and marks the reference code
 with ``# BEGIN SOLUTION`` / ``# END SOLUTION``. The student edition keeps

@@ -1,7 +1,7 @@
 """Headless trainer: ``python -m artgan_utils.train RECIPE --out runs/NAME``.
 
-Trains a named recipe (:mod:`artgan_utils.recipes`) with the same code the
-notebooks use (:func:`artgan_utils.training.train_recipe`): a Keras progress
+Trains a named recipe (:mod:`artgan_utils.gan.recipes`) with the same code the
+notebooks use (:func:`artgan_utils.gan.train_recipe`): a Keras progress
 bar, a fixed-noise sample grid, a CSV log and TensorBoard scalars, full
 checkpoints, every ``--every`` steps. Run the same command again after an
 interruption (Ctrl-C, a closed laptop, a killed job) and it resumes from the
@@ -32,7 +32,7 @@ Examples::
 
 The finished run holds ``generator.keras`` and ``discriminator.keras`` (Keras 3
 format) and ``run.json`` with the recipe, the command, the step count, the wall
-time and the machine; ``artgan_utils.training.load_pretrained("runs/ukiyoe64")``
+time and the machine; ``artgan_utils.gan.load_pretrained("runs/ukiyoe64")``
 loads it.
 """
 
@@ -47,11 +47,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from artgan_utils.recipes import RECIPES, Recipe, RecipeError, get_recipe
+from artgan_utils.gan.recipes import RECIPES, Recipe, RecipeError, get_recipe
 
-#: The --strategy choices (artgan_utils.training.make_strategy; listed here so --help needs no TensorFlow).
+#: The --strategy choices (artgan_utils.gan.make_strategy; listed here so --help needs no TensorFlow).
 STRATEGIES = ("auto", "default", "mirrored", "multiworker")
-#: The --precision choices (artgan_utils.training.build_gan).
+#: The --precision choices (artgan_utils.gan.build_gan).
 PRECISIONS = ("float32", "mixed_float16", "mixed_bfloat16")
 
 
@@ -142,20 +142,27 @@ def main(argv: list[str] | None = None) -> int:
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * args.cpu_devices)
 
-    from artgan_utils import env, training
+    from artgan_utils import env
     from artgan_utils.data import DataError
+    from artgan_utils.gan import (
+        GENERATOR_FILE,
+        export_run,
+        is_chief,
+        make_strategy,
+        train_recipe,
+    )
 
     env.quiet_tensorflow_logs()
     command = "python -m artgan_utils.train " + " ".join(shlex.quote(a) for a in (argv if argv is not None else sys.argv[1:]))
     verbose = 1 if sys.stdout.isatty() else 2
     try:
-        strategy = training.make_strategy(args.strategy)  # training.distribute_stream checks the batch splits
-        chief = training.is_chief(strategy)
+        strategy = make_strategy(args.strategy)  # distribute_stream checks the batch splits
+        chief = is_chief(strategy)
         if chief:
             print(f"Training {recipe.name} for {steps} steps into {args.out} ({env.device_info().device}; "
                   f"{strategy.num_replicas_in_sync} replica(s), {args.precision}).")
         jit = {"auto": "auto", "on": True, "off": False}[args.jit]
-        gan = training.train_recipe(recipe, args.out, steps=steps, every=args.every, resume=not args.no_resume,
+        gan = train_recipe(recipe, args.out, steps=steps, every=args.every, resume=not args.no_resume,
                                     tensorboard=not args.no_tensorboard, verbose=verbose, command=command,
                                     strategy=strategy, precision=args.precision, jit_compile=jit)
     except (FileExistsError, ValueError, FloatingPointError, OSError, DataError) as err:
@@ -166,9 +173,9 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     if not chief:
         return 0
-    print(f"Done: step {int(gan.step.numpy())}. Generator: {args.out}/{training.GENERATOR_FILE}")
+    print(f"Done: step {int(gan.step.numpy())}. Generator: {args.out}/{GENERATOR_FILE}")
     if args.export:
-        written = training.export_run(args.out, args.export)
+        written = export_run(args.out, args.export)
         print(f"Exported {len(written)} files to {args.export}")
     return 0
 

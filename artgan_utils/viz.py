@@ -135,3 +135,21 @@ class LiveFigure:
             self._handle = display(fig, display_id=True)
         else:
             self._handle.update(fig)
+
+
+def show_source(obj: Any) -> Any:
+    """A packaged function's or method's source, highlighted, for a notebook to show beside its own version.
+
+    Notebooks use it to put the tested code next to the code they teach (for
+    example ``GAN.train_step`` in notebook 04); plain text where IPython's
+    display is not available.
+    """
+    import inspect
+    import textwrap
+
+    source = textwrap.dedent(inspect.getsource(obj))
+    try:
+        from IPython.display import Code
+    except ImportError:  # pragma: no cover - IPython comes with Jupyter
+        return source
+    return Code(source, language="python")

@@ -40,7 +40,9 @@ RECIPES = {"seed": "dcgan-ukiyoe-64", "recommended": "dcgan-ukiyoe-64-stable"}
 
 
 def main(argv: list[str] | None = None) -> int:
-    from artgan_utils import evaluation, features, recipes
+    from artgan_utils import evaluation
+    from artgan_utils.evaluation import features
+    from artgan_utils.gan import get_recipe
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--seconds", type=float, default=240.0, help="training seconds per run (standard: 240)")
@@ -49,13 +51,13 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n-eval", type=int, default=1000, help="real and generated images per evaluation")
     args = p.parse_args(argv)
 
-    real = evaluation.held_out_real(recipes.get_recipe(RECIPES["seed"]), args.n_eval)
+    real = evaluation.held_out_real(get_recipe(RECIPES["seed"]), args.n_eval)
     extractor = features.random_cnn()
     evaluator = evaluation.Evaluator(real, extractor=extractor, n=args.n_eval)
     finals, curves = [], []
     for seed in args.seeds:
         for variant, name in RECIPES.items():  # interleaved, so that load drift hits both alike
-            recipe = recipes.get_recipe(name).replace(seed=seed)
+            recipe = get_recipe(name).replace(seed=seed)
             t0 = time.perf_counter()
             _, history = evaluation.train_for_time(recipe, args.seconds, evaluator, args.every)
             last = history[-1]

@@ -24,8 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import artgan_utils  # noqa: E402,F401
 from benchmarks._results import RESULTS, write_rows  # noqa: E402
 
-
-#: Variant name -> changes to the base recipe. "recommended" is recipes.RECIPES["dcgan-ukiyoe-32-stable"].
+#: Variant name -> changes to the base recipe. "recommended" is RECIPES["dcgan-ukiyoe-32-stable"].
 VARIANTS: dict[str, dict] = {
     "baseline": {},
     "hinge+SN": dict(loss="hinge", spectral_norm=True),
@@ -41,18 +40,21 @@ PROFILE = {"quick": (30, 100, 256), "standard": (150, 500, 1000), "full": (900, 
 
 
 def run(variant: str, changes: dict, seed: int, seconds: float, every: int, n_eval: int, real, extractor):
-    from artgan_utils import evaluation, recipes
+    from artgan_utils import evaluation
+    from artgan_utils.gan import get_recipe
 
     if variant == "recommended":
-        recipe = recipes.get_recipe("dcgan-ukiyoe-32-stable").replace(seed=seed)
+        recipe = get_recipe("dcgan-ukiyoe-32-stable").replace(seed=seed)
     else:
-        recipe = recipes.get_recipe("dcgan-ukiyoe-32").replace(seed=seed, **changes)
+        recipe = get_recipe("dcgan-ukiyoe-32").replace(seed=seed, **changes)
     return evaluation.train_for_time(recipe, seconds, evaluation.Evaluator(real, extractor=extractor, n=n_eval),
                                      every)[1]
 
 
 def main(argv: list[str] | None = None) -> int:
-    from artgan_utils import evaluation, features, recipes
+    from artgan_utils import evaluation
+    from artgan_utils.evaluation import features
+    from artgan_utils.gan import get_recipe
 
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--profile", default="standard", choices=list(PROFILE))
@@ -62,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
     args = p.parse_args(argv)
     seconds, every, n_eval = PROFILE[args.profile]
     seconds = args.seconds or seconds
-    real = evaluation.held_out_real(recipes.get_recipe("dcgan-ukiyoe-32"), n_eval)
+    real = evaluation.held_out_real(get_recipe("dcgan-ukiyoe-32"), n_eval)
     extractor = features.random_cnn()
     final_rows, curve_rows = [], []
     for variant in args.variants:

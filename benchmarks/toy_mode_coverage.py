@@ -20,10 +20,10 @@ import time
 from pathlib import Path
 
 import artgan_utils  # noqa: F401  (quiet TensorFlow logs)
-from artgan_utils import toy
 from artgan_utils.env import configure_threads
-from artgan_utils.metrics import mode_coverage
+from artgan_utils.evaluation.coverage import mode_coverage
 from artgan_utils.profiles import get_profile
+from artgan_utils.teaching import toy
 
 RESULTS = Path(__file__).resolve().parent / "results"
 

@@ -5,13 +5,13 @@
 
 One process, one machine, the seed's 64x64 DCGAN (``dcgan-ukiyoe-64``: z=100,
 8x8x128 -> 64x64x3, the same initial weights for every variant) on the same
-stream of 64x64 ukiyo-e patches (``training.recipe_dataset``), trained by:
+stream of 64x64 ukiyo-e patches (``recipe_dataset``), trained by:
 
 (a) ``tutorial``   the TensorFlow DCGAN tutorial's loop: one ``tf.function`` with two
                    ``GradientTape``s, G and D updated from the same forward pass;
 (b) ``combined``   the seed's Keras 2 style: ``D.train_on_batch`` on real and fake,
                    then a frozen-D combined model ``D(G(z))`` with ``train_on_batch``;
-(c) ``fit``        the project's ``training.GAN`` with ``fit`` (alternating updates:
+(c) ``fit``        the project's ``GAN`` with ``fit`` (alternating updates:
                    D on real + fake, then G on fresh noise through D);
 (c') ``fit-fused`` the same, scoring real and fake in one discriminator call;
 (c'') ``fit-simult.`` ``GAN(update="simultaneous")``: the tutorial's algorithm (one forward
@@ -43,22 +43,27 @@ import artgan_utils  # noqa: E402,F401  (quiet TF logs before TF loads)
 from benchmarks._results import RESULTS, write_rows  # noqa: E402
 
 
-
 def build_variants(batch: int, seed: int = 0, extras: bool = False):
     """name -> (run(steps) function, step FLOPs or None)."""
     import keras
     import tensorflow as tf
 
-    from artgan_utils import models, recipes, training
-    from artgan_utils.perf import graph_flops
+    from artgan_utils.gan import (
+        GAN,
+        get_recipe,
+        networks,
+        precision_policy,
+        recipe_dataset,
+    )
+    from artgan_utils.gan.perf import graph_flops
 
-    recipe = recipes.get_recipe("dcgan-ukiyoe-64").replace(batch_size=batch, seed=seed)
-    dataset = training.recipe_dataset(recipe)  # every run of every variant starts a fresh iterator over it
+    recipe = get_recipe("dcgan-ukiyoe-64").replace(batch_size=batch, seed=seed)
+    dataset = recipe_dataset(recipe)  # every run of every variant starts a fresh iterator over it
 
     def fresh_models():
         keras.utils.set_random_seed(seed)
-        g = models.make_generator(recipe.latent_dim, 64, 3, base_filters=recipe.g_filters, start_size=8, seed=seed)
-        d = models.make_discriminator(64, 3, base_filters=recipe.d_filters, dropout=recipe.dropout, seed=seed + 1)
+        g = networks.make_generator(recipe.latent_dim, 64, 3, base_filters=recipe.g_filters, start_size=8, seed=seed)
+        d = networks.make_discriminator(64, 3, base_filters=recipe.d_filters, dropout=recipe.dropout, seed=seed + 1)
         return g, d
 
     def adam():
@@ -124,9 +129,9 @@ def build_variants(batch: int, seed: int = 0, extras: bool = False):
         settings += [("fit bf16", False, "mixed_bfloat16", False, "alternating"),
                      ("fit xla", False, "float32", True, "alternating")]
     for name, fused, precision, jit, update in settings:
-        with training.precision_policy(precision):
+        with precision_policy(precision):
             g_c, d_c = fresh_models()
-        gan = training.GAN(g_c, d_c, latent_dim=recipe.latent_dim, seed=seed, fuse_d_passes=fused, update=update)
+        gan = GAN(g_c, d_c, latent_dim=recipe.latent_dim, seed=seed, fuse_d_passes=fused, update=update)
         gan.compile(g_optimizer=adam(), d_optimizer=adam(), jit_compile=jit)
 
         def run_fit(steps, gan=gan):
@@ -150,7 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--extras", action="store_true", help="also time GAN.fit in mixed_bfloat16 and with XLA")
     args = p.parse_args(argv)
 
-    from artgan_utils.perf import matmul_peak
+    from artgan_utils.gan.perf import matmul_peak
 
     peak = matmul_peak()
     print(f"float32 matmul peak (2048x2048, tf.matmul): {peak:.0f} GFLOP/s on {os.cpu_count()} cores")

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 
 from artgan_utils import data
-from artgan_utils.data import MANIFEST_COLUMNS, DataError
+from artgan_utils.data import MANIFEST_COLUMNS, DataError, collection
 
 
 @pytest.fixture
@@ -35,9 +35,9 @@ def tiny_data(tmp_path, monkeypatch):
         writer.writeheader()
         writer.writerows(rows)
     monkeypatch.setenv("ARTGAN_DATA_DIR", str(tmp_path))
-    data._read_manifest.cache_clear()
+    collection._read_manifest.cache_clear()
     yield tmp_path
-    data._read_manifest.cache_clear()
+    collection._read_manifest.cache_clear()
 
 
 def test_catalogue_filters(tiny_data):
@@ -172,7 +172,7 @@ def test_digits():
 
 def test_bundled_collection_matches_the_issue():
     """The real data/ folder: sizes, licences, and the groups the notebooks rely on."""
-    data._read_manifest.cache_clear()
+    collection._read_manifest.cache_clear()
     works = data.load_manifest()
     data.verify(works)
     by_style = data.summary()

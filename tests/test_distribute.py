@@ -99,19 +99,19 @@ def test_multiworker_with_two_processes_matches_one_device(single, tmp_path):
 def test_distribute_stream_splits_global_batches_in_order():
     import tensorflow as tf
 
-    from artgan_utils import training
+    from artgan_utils.gan import distribute_stream
 
     strategy = tf.distribute.get_strategy()
     ds = tf.data.Dataset.range(4).map(lambda i: tf.fill((6, 2), i))
-    assert training.distribute_stream(strategy, lambda: ds) is ds  # one replica: unchanged
+    assert distribute_stream(strategy, lambda: ds) is ds  # one replica: unchanged
 
 
 def test_multiworker_needs_tf_config(monkeypatch):
-    from artgan_utils import training
+    from artgan_utils.gan import make_strategy
 
     monkeypatch.delenv("TF_CONFIG", raising=False)
     with pytest.raises(ValueError, match="needs TF_CONFIG"):
-        training.make_strategy("multiworker")
+        make_strategy("multiworker")
     with pytest.raises(ValueError, match="strategy must be one of"):
-        training.make_strategy("tpu-pod")
-    assert training.make_strategy("auto").num_replicas_in_sync == 1
+        make_strategy("tpu-pod")
+    assert make_strategy("auto").num_replicas_in_sync == 1

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 
 import artgan_utils  # noqa: F401
-import keras
-from artgan_utils import evaluation, features, recipes, training
+from artgan_utils import evaluation
+from artgan_utils.evaluation import features
+from artgan_utils.gan import build_gan, get_recipe, recipe_dataset
 
-TINY = recipes.get_recipe("dcgan-digits").replace(name="tiny", g_filters=16, d_filters=8, batch_size=32,
+TINY = get_recipe("dcgan-digits").replace(name="tiny", g_filters=16, d_filters=8, batch_size=32,
                                                   latent_dim=8, steps=6)
 
 
 def test_held_out_real_differs_from_the_training_stream():
     real = evaluation.held_out_real(TINY, 40)
-    train = next(iter(training.recipe_dataset(TINY.replace(batch_size=40)))).numpy()
+    train = next(iter(recipe_dataset(TINY.replace(batch_size=40)))).numpy()
     assert real.shape == (40, 16, 16, 1) and not np.array_equal(real, train)
 
 
@@ -37,11 +39,11 @@ def test_evaluator_is_deterministic_labelled_and_sees_quality():
 
 
 def test_evaluate_every_and_time_budget_in_fit():
-    gan = training.build_gan(TINY)
+    gan = build_gan(TINY)
     real = evaluation.held_out_real(TINY, 64)
     ev = evaluation.EvaluateEvery(evaluation.Evaluator(real, n=64, kid_subsets=2, kid_subset_size=32))
     budget = evaluation.TimeBudget(seconds=1e-9)  # stops after the first step
-    gan.fit(training.recipe_dataset(TINY), steps_per_epoch=3, epochs=2, verbose=0, callbacks=[budget, ev])
+    gan.fit(recipe_dataset(TINY), steps_per_epoch=3, epochs=2, verbose=0, callbacks=[budget, ev])
     assert int(gan.step.numpy()) == 1 and len(ev.history) == 1 and ev.history[0]["step"] == 1
 
 

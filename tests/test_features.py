@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from artgan_utils import features
+from artgan_utils.evaluation import features
 
 
 def _images(n=10, size=32, seed=0):
@@ -36,7 +36,7 @@ def test_inputs_are_validated_and_converted():
 
 
 def test_random_cnn_features_separate_different_image_sets():
-    from artgan_utils import metrics
+    from artgan_utils.evaluation import metrics
 
     f = features.random_cnn()
     noise_a, noise_b = f(_images(256, 32, 1)), f(_images(256, 32, 2))

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageFile
 
-from artgan_utils.images import (
+from artgan_utils.data import (
     MAX_PIXELS,
     ImageFolder,
     ImageFolderNotFoundError,
@@ -425,6 +425,6 @@ def test_relative_missing_folder_says_where_it_looked(tmp_path, monkeypatch):
 
 def test_result_type_is_exported_and_module_imports_no_tensorflow():
     assert ImageFolder.__name__ == "ImageFolder"
-    code = "import sys, artgan_utils.images; print('tensorflow' in sys.modules)"
+    code = "import sys, artgan_utils.data, artgan_utils.data.online; print('tensorflow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "False"

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 import artgan_utils  # noqa: F401
-import keras
-import tensorflow as tf
-from artgan_utils import augment, losses, recipes, training
+from artgan_utils.gan import (
+    augment,
+    build_gan,
+    get_recipe,
+    losses,
+    recipe_dataset,
+    train_recipe,
+)
 
 
 def _critic(seed=0, size=8):
@@ -90,7 +97,7 @@ def test_diff_augment_is_seeded_differentiable_and_does_what_it_says():
         augment.parse_policy("color,rotate")
 
 
-TINY = recipes.get_recipe("dcgan-digits").replace(name="tiny", g_filters=16, d_filters=8, batch_size=16, latent_dim=8,
+TINY = get_recipe("dcgan-digits").replace(name="tiny", g_filters=16, d_filters=8, batch_size=16, latent_dim=8,
                                                   steps=6)
 
 
@@ -101,7 +108,7 @@ TINY = recipes.get_recipe("dcgan-digits").replace(name="tiny", g_filters=16, d_f
 ])
 def test_stabilised_recipes_train_and_resume_exactly(tmp_path, changes):
     recipe = TINY.replace(**changes)
-    ref = training.train_recipe(recipe, tmp_path / "a", every=3, tensorboard=False, verbose=0)
+    ref = train_recipe(recipe, tmp_path / "a", every=3, tensorboard=False, verbose=0)
     assert np.isfinite([float(v) for v in ref.get_metrics_result().values()]).all()
 
     class Crash(keras.callbacks.Callback):
@@ -110,17 +117,17 @@ def test_stabilised_recipes_train_and_resume_exactly(tmp_path, changes):
                 raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        training.train_recipe(recipe, tmp_path / "b", every=3, tensorboard=False, verbose=0, extra_callbacks=[Crash()])
-    resumed = training.train_recipe(recipe, tmp_path / "b", every=3, tensorboard=False, verbose=0)
+        train_recipe(recipe, tmp_path / "b", every=3, tensorboard=False, verbose=0, extra_callbacks=[Crash()])
+    resumed = train_recipe(recipe, tmp_path / "b", every=3, tensorboard=False, verbose=0)
     for a, b in zip(ref.sampler.get_weights() + ref.discriminator.get_weights(),
                     resumed.sampler.get_weights() + resumed.discriminator.get_weights()):
         np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-6)
 
 
 def test_ema_generator_lags_the_generator():
-    gan = training.build_gan(TINY.replace(ema_decay=0.5))
+    gan = build_gan(TINY.replace(ema_decay=0.5))
     before = [w.copy() for w in gan.ema_generator.get_weights()]
-    gan.fit(training.recipe_dataset(TINY), steps_per_epoch=2, epochs=1, verbose=0)
+    gan.fit(recipe_dataset(TINY), steps_per_epoch=2, epochs=1, verbose=0)
     after, raw = gan.ema_generator.get_weights(), gan.generator.get_weights()
     assert any(not np.allclose(a, b) for a, b in zip(before, after)), "EMA moved"
     assert any(not np.allclose(a, r) for a, r in zip(after, raw)), "but is not the generator"

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from artgan_utils.metrics import mode_coverage
-from artgan_utils.toy import grid_centres, ring_centres, ring_of_gaussians
+from artgan_utils.evaluation.coverage import mode_coverage
+from artgan_utils.teaching.toy import grid_centres, ring_centres, ring_of_gaussians
 
 
 def test_perfect_samples_cover_every_mode():
@@ -51,7 +51,7 @@ def test_nan_samples_are_low_quality_and_shapes_checked():
 
 
 def test_nearest_training_images_finds_copies_and_scales():
-    from artgan_utils.metrics import nearest_training_images
+    from artgan_utils.evaluation.coverage import nearest_training_images
 
     rng = np.random.default_rng(0)
     train = rng.uniform(-1, 1, (50, 8, 8, 3))

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import scipy.linalg
 
-from artgan_utils import metrics
+from artgan_utils.evaluation import metrics
 
 
 def _random_cov(d, rng, rank=None):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import artgan_utils  # noqa: F401  (quiet TF logs)
 import keras
 import numpy as np
 import pytest
 
-from artgan_utils.models import (
+import artgan_utils  # noqa: F401  (quiet TF logs)
+from artgan_utils.gan.networks import (
     conv_output_size,
     conv_transpose_output_size,
     make_discriminator,
@@ -65,7 +65,7 @@ def test_discriminator_outputs_one_logit_per_image_and_dcgan_init():
 
 
 def test_interpolate_latents_endpoints_and_norms():
-    from artgan_utils.models import interpolate_latents
+    from artgan_utils.gan.networks import interpolate_latents
 
     rng = np.random.default_rng(0)
     a, b = rng.standard_normal(64), rng.standard_normal(64)
@@ -83,7 +83,7 @@ def test_interpolate_latents_endpoints_and_norms():
 
 
 def test_slerp_scalar_and_array_t_and_great_circle():
-    from artgan_utils.models import slerp
+    from artgan_utils.gan.networks import slerp
 
     a = np.array([1.0, 0.0, 0.0])
     b = np.array([0.0, 2.0, 0.0])

@@ -27,8 +27,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from artgan_utils import online
-from artgan_utils.online import (
+from artgan_utils.data import online
+from artgan_utils.data.online import (
     CYCLE_GAN_ARCHIVES,
     ArchiveError,
     ChecksumError,
@@ -240,8 +240,8 @@ def test_bad_arguments_fail_before_any_network(tmp_path, closed_port, kwargs, me
 def test_not_enough_disk_space(server, tmp_path, monkeypatch):
     www, base = server
     (www / "big.zip").write_bytes(b"x" * 1000)
-    real = online.shutil.disk_usage
-    monkeypatch.setattr(online.shutil, "disk_usage", lambda p: real(p)._replace(free=1000))
+    real = online.errors.shutil.disk_usage  # looked up by errors._check_disk_space
+    monkeypatch.setattr(online.errors.shutil, "disk_usage", lambda p: real(p)._replace(free=1000))
     with pytest.raises(DatasetUnavailableError, match=r"Not enough disk space for big\.zip"):
         download_archive(f"{base}/big.zip", sha256=None, dest_dir=tmp_path / "c", progress=False)
     assert _leftovers(tmp_path / "c") == []

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import artgan_utils  # noqa: F401
 import keras
 import pytest
 import tensorflow as tf
-from artgan_utils import perf
+
+import artgan_utils  # noqa: F401
+from artgan_utils.gan import perf
 
 
 def _conv_model():

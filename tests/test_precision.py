@@ -2,25 +2,32 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
 
 import artgan_utils  # noqa: F401
-import keras
-from artgan_utils import models, recipes, training
+from artgan_utils.gan import (
+    GAN,
+    build_gan,
+    get_recipe,
+    networks,
+    precision_policy,
+    recipe_dataset,
+)
 
-TINY = recipes.get_recipe("dcgan-digits").replace(name="tiny-digits", g_filters=16, d_filters=8, batch_size=16,
+TINY = get_recipe("dcgan-digits").replace(name="tiny-digits", g_filters=16, d_filters=8, batch_size=16,
                                                   latent_dim=8, dropout=0.0)
 
 
 def _fit(gan, steps=3):
-    history = gan.fit(training.recipe_dataset(TINY), steps_per_epoch=steps, epochs=1, verbose=0)
+    history = gan.fit(recipe_dataset(TINY), steps_per_epoch=steps, epochs=1, verbose=0)
     return {k: float(v[-1]) for k, v in history.history.items()}
 
 
 @pytest.mark.parametrize("precision", ["mixed_float16", "mixed_bfloat16"])
 def test_mixed_precision_trains_with_float32_weights_and_outputs(precision):
-    gan = training.build_gan(TINY, precision=precision)
+    gan = build_gan(TINY, precision=precision)
     assert keras.mixed_precision.global_policy().name == "float32"  # restored after building
     compute = precision.split("_")[1]
     assert gan.generator.get_layer("up1").compute_dtype == compute
@@ -37,10 +44,10 @@ def test_mixed_precision_trains_with_float32_weights_and_outputs(precision):
 
 def _one_step_update(precision: str) -> list[np.ndarray]:
     """The discriminator's weight change after one plain-SGD step (SGD: the change is -lr * gradient)."""
-    with training.precision_policy(precision):
-        g = models.make_generator(TINY.latent_dim, 16, 1, base_filters=16, start_size=4, seed=0)
-        d = models.make_discriminator(16, 1, base_filters=8, dropout=0.0, seed=1)
-        gan = training.GAN(g, d, latent_dim=TINY.latent_dim, seed=0)
+    with precision_policy(precision):
+        g = networks.make_generator(TINY.latent_dim, 16, 1, base_filters=16, start_size=4, seed=0)
+        d = networks.make_discriminator(16, 1, base_filters=8, dropout=0.0, seed=1)
+        gan = GAN(g, d, latent_dim=TINY.latent_dim, seed=0)
         opts = [keras.optimizers.SGD(0.1), keras.optimizers.SGD(0.1)]
         if precision == "mixed_float16":
             opts = [keras.optimizers.LossScaleOptimizer(o) for o in opts]
@@ -61,8 +68,8 @@ def test_float16_loss_scaling_gives_the_float32_gradient():
 
 def test_jit_compile_is_an_option_not_a_default_on_cpu():
     # "auto" leaves XLA off on a CPU-only machine (measured 1.6-2x slower here: benchmarks/training_speed.py --extras)
-    assert not training.build_gan(TINY).jit_compile
-    xla = training.build_gan(TINY, jit_compile=True)
+    assert not build_gan(TINY).jit_compile
+    xla = build_gan(TINY, jit_compile=True)
     assert xla.jit_compile
     logs = _fit(xla)
     # XLA's stateless random generators give other numbers than TensorFlow's kernels, so an XLA run is a
@@ -72,4 +79,4 @@ def test_jit_compile_is_an_option_not_a_default_on_cpu():
 
 def test_unknown_precision_is_refused():
     with pytest.raises(ValueError, match="precision must be one of float32, mixed_float16, mixed_bfloat16"):
-        training.build_gan(TINY, precision="float16")
+        build_gan(TINY, precision="float16")

@@ -8,9 +8,16 @@ import numpy as np
 import pytest
 
 import artgan_utils  # noqa: F401
-from artgan_utils import recipes, training
+from artgan_utils.gan import (
+    GENERATOR_FILE,
+    RUN_FILE,
+    Recipe,
+    checkpoints_dir,
+    get_recipe,
+    load_pretrained,
+)
 
-SHIPPED = sorted(p.name for p in training.checkpoints_dir().iterdir() if (p / training.GENERATOR_FILE).is_file())
+SHIPPED = sorted(p.name for p in checkpoints_dir().iterdir() if (p / GENERATOR_FILE).is_file())
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
 
@@ -20,8 +27,8 @@ def test_at_least_the_dcgan_run_is_shipped():
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_run_generates_images_in_range(name):
-    g, d, info = training.load_pretrained(name, discriminator=True)
-    recipe = recipes.Recipe.from_dict(info["recipe"])
+    g, d, info = load_pretrained(name, discriminator=True)
+    recipe = Recipe.from_dict(info["recipe"])
     z = np.random.default_rng(0).standard_normal((8, recipe.latent_dim)).astype("float32")
     images = g(z, training=False).numpy()
     assert images.shape == (8, recipe.image_size, recipe.image_size, recipe.channels)
@@ -35,10 +42,10 @@ def test_shipped_run_generates_images_in_range(name):
 
 @pytest.mark.parametrize("name", SHIPPED)
 def test_shipped_run_records_how_it_was_made(name):
-    folder = training.checkpoints_dir() / name
-    info = json.loads((folder / training.RUN_FILE).read_text())
-    recipe = recipes.Recipe.from_dict(info["recipe"])
-    assert recipe == recipes.get_recipe(recipe.name), "the shipped run's recipe must still be the named recipe"
+    folder = checkpoints_dir() / name
+    info = json.loads((folder / RUN_FILE).read_text())
+    recipe = Recipe.from_dict(info["recipe"])
+    assert recipe == get_recipe(recipe.name), "the shipped run's recipe must still be the named recipe"
     assert info["command"].startswith(f"python -m artgan_utils.train {recipe.name} ")
     assert info["steps"] >= 1000 and info["seconds"] > 0
     assert {"device", "tensorflow", "keras"} <= set(info["machine"])

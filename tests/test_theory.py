@@ -7,7 +7,7 @@ import pytest
 from scipy import integrate, stats
 from scipy.spatial.distance import jensenshannon
 
-from artgan_utils import theory
+from artgan_utils.teaching import theory
 
 X = theory.grid(-20, 20, 8001)  # wide enough that every density used here integrates to 1
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
 
 import artgan_utils  # noqa: F401
-import keras
-from artgan_utils import toy
+from artgan_utils.teaching import toy
 
 
 def test_samplers_match_the_papers():

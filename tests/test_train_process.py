@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from artgan_utils import recipes
+from artgan_utils.gan import get_recipe
 
 ROOT = Path(__file__).resolve().parent.parent
 # Small enough for seconds per run, long enough (several seconds) to be killed in the middle.
-TINY = recipes.get_recipe("dcgan-digits").replace(name="tiny-digits", g_filters=16, d_filters=8, batch_size=16,
+TINY = get_recipe("dcgan-digits").replace(name="tiny-digits", g_filters=16, d_filters=8, batch_size=16,
                                                   latent_dim=8, dropout=0.0, steps=600)
 EVERY = 50
 

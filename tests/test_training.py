@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+import keras
 import numpy as np
 import pytest
+import tensorflow as tf
 
 import artgan_utils  # noqa: F401
-import keras
-import tensorflow as tf
-from artgan_utils.training import GAN, GANCheckpoint, NaNGuard, SampleGrid, restore_latest
+from artgan_utils.gan import GAN, GANCheckpoint, NaNGuard, SampleGrid, restore_latest
 
 
 def _models(seed=0):
@@ -127,11 +127,11 @@ def test_sample_grid_counts_steps_for_models_without_a_step_counter():
 
 def test_simultaneous_update_is_the_tensorflow_tutorial_step():
     """update="simultaneous" computes exactly the TF DCGAN tutorial's step (one forward pass, two tapes)."""
-    from artgan_utils import models
+    from artgan_utils.gan import networks
 
     def nets():
-        g = models.make_generator(8, 16, 1, base_filters=16, start_size=4, seed=0)
-        d = models.make_discriminator(16, 1, base_filters=8, dropout=0.0, seed=1)
+        g = networks.make_generator(8, 16, 1, base_filters=16, start_size=4, seed=0)
+        d = networks.make_discriminator(16, 1, base_filters=8, dropout=0.0, seed=1)
         return g, d
 
     real = np.random.default_rng(0).uniform(-1, 1, (8, 16, 16, 1)).astype("float32")

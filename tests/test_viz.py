@@ -59,3 +59,13 @@ def test_live_figure_displays_once_then_updates(monkeypatch):
     live.update("fig1")
     live.update("fig2")
     assert calls == [("display", "fig1"), ("update", "fig2")]
+
+
+def test_show_source_gives_the_packaged_code_dedented():
+    from artgan_utils.gan.model import GAN
+    from artgan_utils.viz import show_source
+
+    code = show_source(GAN.train_step)
+    text = getattr(code, "data", code)
+    assert text.startswith("def train_step(self, real):")
+    assert "self._discriminator_step(" in text and "self._generator_step(" in text

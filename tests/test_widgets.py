@@ -9,7 +9,7 @@ matplotlib.use("Agg")
 import numpy as np
 import pytest
 
-from artgan_utils.widgets import minimax_explorer, minimax_state
+from artgan_utils.teaching.widgets import minimax_explorer, minimax_state
 
 
 def test_state_identity_and_known_values():
@@ -45,7 +45,7 @@ def _tiny_generator():
 
 
 def test_latent_vector_endpoints_seeds_and_truncation():
-    from artgan_utils.widgets import latent_vector
+    from artgan_utils.teaching.widgets import latent_vector
 
     za = np.random.default_rng(3).standard_normal(6).astype("float32")
     zb = np.random.default_rng(9).standard_normal(6).astype("float32")
@@ -59,7 +59,7 @@ def test_latent_explorer_follows_its_controls():
     import matplotlib
 
     matplotlib.use("Agg")
-    from artgan_utils.widgets import LatentExplorer, latent_vector
+    from artgan_utils.teaching.widgets import LatentExplorer, latent_vector
 
     g = _tiny_generator()
     ex = LatentExplorer(g, seed_a=3, seed_b=9, t=0.0)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from artgan_utils import theory
 from artgan_utils.exercises.core import Checker, exercise
+from artgan_utils.teaching import theory
 
 
 @exercise(

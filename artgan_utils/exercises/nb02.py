@@ -10,7 +10,7 @@ from artgan_utils.exercises.core import Checker, exercise
 def _small_models(seed: int = 0):
     import keras
 
-    from artgan_utils.toy import make_toy_discriminator, make_toy_generator
+    from artgan_utils.teaching.toy import make_toy_discriminator, make_toy_generator
 
     keras.utils.set_random_seed(seed)
     g = make_toy_generator(latent_dim=4, out_dim=2, width=16, depth=2, name="check_generator")
@@ -31,7 +31,7 @@ def _weights(model) -> list[np.ndarray]:
 def _check_generator_step(c: Checker) -> None:
     import keras
 
-    from artgan_utils.toy import generator_step as reference_step
+    from artgan_utils.teaching.toy import generator_step as reference_step
 
     z = np.random.default_rng(5).standard_normal((32, 4)).astype(np.float32)
     g_ref, d_ref = _small_models()
@@ -62,8 +62,8 @@ def _check_generator_step(c: Checker) -> None:
     "count per mode (np.bincount with minlength=K); a mode is covered if its count >= min_count.",
 )
 def _check_modes_covered(c: Checker) -> None:
-    from artgan_utils.metrics import mode_coverage
-    from artgan_utils.toy import grid_centres, ring_centres, ring_of_gaussians
+    from artgan_utils.evaluation.coverage import mode_coverage
+    from artgan_utils.teaching.toy import grid_centres, ring_centres, ring_of_gaussians
 
     rng = np.random.default_rng(11)
     centres = ring_centres()

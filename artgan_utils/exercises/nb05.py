@@ -18,7 +18,7 @@ def _check_gradient_penalty(c: Checker) -> None:
     import keras
     import tensorflow as tf
 
-    from artgan_utils.losses import gradient_penalty
+    from artgan_utils.gan.losses import gradient_penalty
 
     keras.utils.set_random_seed(3)
     critic = keras.Sequential([keras.Input((8, 8, 3)), keras.layers.Conv2D(4, 3, padding="same"),
@@ -50,7 +50,7 @@ def _check_gradient_penalty(c: Checker) -> None:
     "(sum of Kxx without its diagonal) / (m (m - 1)) + (sum of Kyy without its diagonal) / (n (n - 1)) - 2 mean(Kxy).",
 )
 def _check_kid(c: Checker) -> None:
-    from artgan_utils.metrics import mmd2_unbiased
+    from artgan_utils.evaluation.metrics import mmd2_unbiased
 
     rng = np.random.default_rng(8)
     x, y = rng.standard_normal((30, 6)), rng.standard_normal((25, 6)) + 0.4

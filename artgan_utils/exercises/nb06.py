@@ -42,7 +42,7 @@ def _check_conv_flops(c: Checker) -> None:
     import keras
     import tensorflow as tf
 
-    from artgan_utils.perf import graph_flops
+    from artgan_utils.gan.perf import graph_flops
 
     for batch, size, cin, cout, k, stride in ((64, 64, 3, 64, 4, 2), (8, 16, 128, 256, 4, 2), (1, 10, 5, 7, 3, 1)):
         layer = keras.layers.Conv2D(cout, k, strides=stride, padding="same")

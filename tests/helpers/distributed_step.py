@@ -25,13 +25,19 @@ def main(strategy_name: str, out: str, steps: int = 4) -> None:
 
         cpu = tf.config.list_physical_devices("CPU")[0]
         tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    from artgan_utils import recipes, training
+    from artgan_utils.gan import (
+        build_gan,
+        distribute_stream,
+        get_recipe,
+        make_strategy,
+        recipe_dataset,
+    )
 
-    recipe = recipes.get_recipe("dcgan-ukiyoe-32-stable").replace(batch_size=8, g_filters=32, d_filters=16,
+    recipe = get_recipe("dcgan-ukiyoe-32-stable").replace(batch_size=8, g_filters=32, d_filters=16,
                                                                   dropout=0.0)
-    strategy = training.make_strategy(strategy_name)
-    gan = training.build_gan(recipe, strategy=strategy)
-    stream = training.distribute_stream(strategy, lambda: training.recipe_dataset(recipe))
+    strategy = make_strategy(strategy_name)
+    gan = build_gan(recipe, strategy=strategy)
+    stream = distribute_stream(strategy, lambda: recipe_dataset(recipe))
     history = gan.fit(stream, steps_per_epoch=steps, epochs=1, verbose=0)
     weights = [np.asarray(w) for m in (gan.generator, gan.discriminator, gan.ema_generator) for w in m.weights]
     logs = np.array([float(np.ravel(history.history[k])[-1]) for k in sorted(history.history)])

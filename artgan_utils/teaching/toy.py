@@ -14,6 +14,9 @@ Training: :func:`train_toy_gan` runs an explicit ``tf.GradientTape`` loop in a
 ``tf.function`` (one discriminator update, then one generator update per step),
 records losses and D's outputs, and keeps snapshots of generated samples and
 of D's decision surface. Named recipes in :data:`RECIPES`.
+
+Why over 400 lines: it is notebook 02's whole toy lab (data, networks, the two update
+steps, the training loop and its plots); split, each part would only be read with the others.
 """
 
 from __future__ import annotations
@@ -22,12 +25,12 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 
-import numpy as np
-
-import artgan_utils  # noqa: F401  (quiet TensorFlow logs before importing it)
 import keras
+import numpy as np
 import tensorflow as tf
 from keras import layers, ops
+
+import artgan_utils  # noqa: F401  (quiet TensorFlow logs before importing it)
 
 Sampler = Callable[[int, np.random.Generator], np.ndarray]
 

@@ -4,11 +4,11 @@ A recipe is everything needed to reproduce a run except the machine: data,
 architecture, optimiser settings, batch size, step count and seed. The
 notebooks and the headless trainer (``python -m artgan_utils.train``) build
 their models and data from the same recipe through
-:func:`artgan_utils.training.build_gan` and
-:func:`artgan_utils.training.recipe_dataset`, so a notebook run and a trainer
+:func:`artgan_utils.gan.build_gan` and
+:func:`artgan_utils.gan.recipe_dataset`, so a notebook run and a trainer
 run of the same recipe are the same computation.
 
-    >>> from artgan_utils.recipes import get_recipe
+    >>> from artgan_utils.gan import get_recipe
     >>> r = get_recipe("dcgan-ukiyoe-64")
     >>> r.image_size, r.latent_dim
     (64, 100)
@@ -41,8 +41,8 @@ class Recipe:
         style (``"ukiyo-e"``, ``"van-gogh"``, ...), from which random patches are
         streamed (:func:`artgan_utils.data.patch_dataset`).
     image_size, latent_dim, g_filters, d_filters, start_size, upsample, dropout:
-        Architecture, passed to :func:`artgan_utils.models.make_generator` and
-        :func:`~artgan_utils.models.make_discriminator`.
+        Architecture, passed to :func:`artgan_utils.gan.networks.make_generator` and
+        :func:`~artgan_utils.gan.networks.make_discriminator`.
     steps, batch_size:
         Training length in generator/discriminator updates, and batch size.
     g_lr, d_lr, beta_1:
@@ -52,8 +52,8 @@ class Recipe:
     seed:
         Seeds the weights, the latent noise and the data stream.
     loss, gp_weight, r1_gamma, n_critic, spectral_norm, ema_decay, augment:
-        Stabilisation (notebook 05): see :class:`artgan_utils.training.GAN`
-        and :func:`artgan_utils.models.make_discriminator`.
+        Stabilisation (notebook 05): see :class:`artgan_utils.gan.GAN`
+        and :func:`artgan_utils.gan.networks.make_discriminator`.
     """
 
     name: str

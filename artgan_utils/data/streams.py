@@ -1,209 +1,30 @@
-"""Data for the series: the bundled paintings and photos, patches, and digits.
+"""Training streams: random patches, value ranges, ``tf.data`` pipelines and the digits warm-up set.
 
-Everything here works offline. The bundled set in ``data/`` (built by
-``tools/build_data.py``, described in ``data/README.md``) holds public-domain
-paintings (ukiyo-e, Van Gogh, old masters, ...) and openly licensed photos,
-each listed in ``data/manifest.csv`` with its title, artist, licence and
-sha256.
+Taught in notebook 04, sections 2 (``load_digits``, ``array_dataset``) and 4
+(``patch_dataset``, the stream behind the painting recipes); notebook 00,
+"From paintings to training data" and exercises 00.1-00.2, first shows
+``random_patches``, ``to_model_range`` and ``to_uint8``.
 
 Typical use::
 
     from artgan_utils import data
-    works = data.catalogue(style="ukiyo-e")            # list[Artwork]
-    images = data.load_artworks(works)                   # list of uint8 arrays
+    images = data.load_artworks(data.catalogue(style="ukiyo-e"))
     patches = data.random_patches(images, n=256, size=64, seed=0)
     ds = data.array_dataset(patches, batch_size=32)      # tf.data, float32 in [-1, 1]
 
-A user's own images: :func:`artgan_utils.images.load_image_folder` (re-exported
-here as :func:`load_image_folder`).
+TensorFlow, Pillow and scikit-learn are imported by the functions that need
+them, so importing this module stays light.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import os
-from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
     import tensorflow as tf
-
-DATA_ENV_VAR = "ARTGAN_DATA_DIR"
-MANIFEST_COLUMNS = ("file", "title", "artist", "year", "style", "kind", "source", "licence", "sha256", "width", "height")
-
-
-class DataError(RuntimeError):
-    """The bundled data is missing, modified or asked for in a way it cannot serve."""
-
-
-def data_dir() -> Path:
-    """Return the folder holding ``manifest.csv``.
-
-    ``ARTGAN_DATA_DIR`` overrides the default, which is ``data/`` beside the
-    package in a clone of the repository (``pip install -e .``).
-    """
-    override = os.environ.get(DATA_ENV_VAR)
-    path = Path(override) if override else Path(__file__).resolve().parent.parent / "data"
-    if not (path / "manifest.csv").is_file():
-        raise DataError(
-            f"The bundled data was not found (no manifest.csv in {path}). Install the package from "
-            f"a clone of the repository with `pip install -e .`, or set {DATA_ENV_VAR} to the "
-            "folder that holds manifest.csv."
-        )
-    return path
-
-
-@dataclass(frozen=True)
-class Artwork:
-    """One bundled image and its provenance (a row of ``data/manifest.csv``)."""
-
-    file: str
-    title: str
-    artist: str
-    year: str
-    style: str
-    kind: str
-    source: str
-    licence: str
-    sha256: str
-    width: int
-    height: int
-
-    @property
-    def path(self) -> Path:
-        """Absolute path of the image file."""
-        return data_dir() / self.file
-
-    @property
-    def label(self) -> str:
-        """``"Title — Artist (year)"`` for figure titles."""
-        who = f" — {self.artist}" if self.artist else ""
-        when = f" ({self.year})" if self.year else ""
-        return f"{self.title}{who}{when}"
-
-
-@lru_cache(maxsize=4)
-def _read_manifest(path: str) -> tuple[Artwork, ...]:
-    with open(path, newline="", encoding="utf-8") as fh:
-        reader = csv.DictReader(fh)
-        missing = set(MANIFEST_COLUMNS) - set(reader.fieldnames or ())
-        if missing:
-            raise DataError(f"{path} lacks the columns {sorted(missing)}; rebuild it with tools/build_data.py.")
-        rows = []
-        for row in reader:
-            values = {k: row[k] for k in MANIFEST_COLUMNS}
-            values["width"] = int(values["width"])
-            values["height"] = int(values["height"])
-            rows.append(Artwork(**values))
-    return tuple(rows)
-
-
-def load_manifest() -> list[Artwork]:
-    """Return every bundled image's record, in manifest order."""
-    return list(_read_manifest(str(data_dir() / "manifest.csv")))
-
-
-def _choices(values: Iterable[str]) -> str:
-    return ", ".join(sorted(set(values)))
-
-
-def catalogue(
-    style: str | Sequence[str] | None = None,
-    artist: str | None = None,
-    kind: str | None = None,
-) -> list[Artwork]:
-    """Select bundled images by style group, artist (substring, case-insensitive) and kind.
-
-    Raises
-    ------
-    DataError
-        For a style or kind that does not exist (the message lists the valid
-        ones), or when the selection is empty.
-    """
-    works = load_manifest()
-    if style is not None:
-        wanted = {style} if isinstance(style, str) else set(style)
-        unknown = wanted - {w.style for w in works}
-        if unknown:
-            raise DataError(f"Unknown style {sorted(unknown)}. Styles: {_choices(w.style for w in works)}.")
-        works = [w for w in works if w.style in wanted]
-    if kind is not None:
-        if kind not in {w.kind for w in load_manifest()}:
-            raise DataError(f"Unknown kind {kind!r}. Kinds: {_choices(w.kind for w in load_manifest())}.")
-        works = [w for w in works if w.kind == kind]
-    if artist is not None:
-        works = [w for w in works if artist.lower() in w.artist.lower()]
-        if not works:
-            raise DataError(
-                f"No bundled image by an artist matching {artist!r} in this selection. "
-                f"Artists: {_choices(w.artist for w in load_manifest() if w.artist)}."
-            )
-    if not works:
-        raise DataError("The selection is empty; loosen the style/kind/artist filters.")
-    return works
-
-
-def summary() -> dict[tuple[str, str], int]:
-    """Count bundled images by (kind, style)."""
-    return dict(sorted(Counter((w.kind, w.style) for w in load_manifest()).items()))
-
-
-def verify(works: Iterable[Artwork] | None = None) -> None:
-    """Check every file's sha256 against the manifest.
-
-    Raises
-    ------
-    DataError
-        Naming each missing or modified file and how to restore it.
-    """
-    problems = []
-    for w in works if works is not None else load_manifest():
-        try:
-            digest = hashlib.sha256(w.path.read_bytes()).hexdigest()
-        except FileNotFoundError:
-            problems.append(f"{w.file}: missing")
-            continue
-        if digest != w.sha256:
-            problems.append(f"{w.file}: sha256 {digest[:12]}… differs from the manifest's {w.sha256[:12]}…")
-    if problems:
-        raise DataError(
-            "The bundled data differs from data/manifest.csv:\n  "
-            + "\n  ".join(problems)
-            + "\nRestore it with `git checkout -- data/` or rebuild it with `python tools/build_data.py`."
-        )
-
-
-def load_artworks(works: Iterable[Artwork] | None = None, size: int | None = None) -> list[np.ndarray]:
-    """Load bundled images as uint8 RGB arrays (H, W, 3).
-
-    Parameters
-    ----------
-    works:
-        Records from :func:`catalogue` (default: everything).
-    size:
-        If given, resize so the longest side is ``size`` pixels.
-    """
-    from artgan_utils.images import load_image
-
-    return [load_image(w.path, size=size) for w in (works if works is not None else load_manifest())]
-
-
-def thumbnail(image: np.ndarray, size: int) -> np.ndarray:
-    """Centre-crop to a square and resize to ``size`` x ``size`` (uint8 RGB)."""
-    from PIL import Image
-
-    h, w = image.shape[:2]
-    s = min(h, w)
-    top, left = (h - s) // 2, (w - s) // 2
-    crop = Image.fromarray(image[top : top + s, left : left + s])
-    return np.asarray(crop.resize((size, size), Image.Resampling.LANCZOS))
 
 
 def random_patches(
@@ -275,7 +96,7 @@ def array_dataset(
     left out of that epoch), and batch ``k`` is its ``k % (N // batch_size)``-th
     slice. So a run resumed at step ``k`` with ``start_batch=k`` sees exactly the
     batches an uninterrupted run would have seen: that is what makes
-    ``fit``-based training resume exactly (see :mod:`artgan_utils.training`).
+    ``fit``-based training resume exactly (see :mod:`artgan_utils.gan`).
 
     The stream never ends: give ``fit`` a ``steps_per_epoch``, or use ``.take(n)``.
     """
@@ -392,12 +213,3 @@ def load_digits(size: int = 8) -> tuple[np.ndarray, np.ndarray]:
         )
     imgs = np.clip(imgs, 0.0, 1.0) * 2.0 - 1.0
     return imgs[..., None].astype(np.float32), bunch.target.astype(np.int64)
-
-
-def __getattr__(name: str) -> Any:
-    # Re-export the user-folder loader lazily (artgan_utils.images imports Pillow).
-    if name in {"load_image_folder", "load_image", "ImageFolder"}:
-        from artgan_utils import images
-
-        return getattr(images, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,6 +1,8 @@
 """Performance arithmetic: how much work a training step is, and how fast this machine can do it.
 
-    from artgan_utils import perf
+Taught in notebook 06, section 1 (what a run costs).
+
+    from artgan_utils.gan import perf
     perf.conv2d_flops(batch=64, out_size=32, in_channels=64, out_channels=128, kernel=4)
     perf.graph_flops(tf.function(step).get_concrete_function(spec))   # FLOPs of a traced step
     perf.matmul_peak()                                                 # GFLOP/s of this machine's tf.matmul

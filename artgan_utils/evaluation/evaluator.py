@@ -1,5 +1,7 @@
 """Evaluate a generator against real data: SWD, KID, FD and precision/recall in one call, and during training.
 
+Taught in notebook 05 (sections 1 and 3); notebook 06 compares recipes at equal time with it.
+
     ev = Evaluator(real_images, extractor=features.random_cnn())
     scores = ev(generator)           # {"swd": ..., "kid": ..., "kid_std": ..., "fd": ..., "precision": ..., "recall": ...}
     print(ev.describe(scores))       # labelled: FD[random-cnn], KID[random-cnn] when offline
@@ -14,20 +16,20 @@ from __future__ import annotations
 import time
 from typing import Any
 
+import keras
 import numpy as np
 
-import keras
-from artgan_utils import metrics
-from artgan_utils.features import FeatureExtractor, random_cnn
+from artgan_utils.evaluation import metrics
+from artgan_utils.evaluation.features import FeatureExtractor, random_cnn
 
 
 def held_out_real(recipe: Any, n: int, seed_offset: int = 10_000) -> np.ndarray:
     """``n`` real training-distribution images (in [-1, 1]) from the recipe's stream under another seed."""
-    from artgan_utils import training
+    from artgan_utils.gan import recipe_dataset
 
     r = recipe.replace(seed=recipe.seed + seed_offset, batch_size=min(n, 256))
     batches, have = [], 0
-    for batch in training.recipe_dataset(r):
+    for batch in recipe_dataset(r):
         batches.append(batch.numpy())
         have += len(batches[-1])
         if have >= n:
@@ -44,7 +46,7 @@ class Evaluator:
         Real images (n, h, w, c) in [-1, 1].
     extractor:
         Feature extractor for KID, FD and precision/recall (default: the
-        offline :func:`~artgan_utils.features.random_cnn`).
+        offline :func:`~artgan_utils.evaluation.features.random_cnn`).
     n:
         Number of generated images per evaluation (default: as many as real).
     """
@@ -135,14 +137,14 @@ def train_for_time(recipe: Any, seconds: float, evaluator: Evaluator, every: int
     is excluded from the budget (:class:`TimeBudget`, :class:`EvaluateEvery`),
     and the final state is always scored, also when the budget runs out in
     the middle of an interval. ``build_kwargs`` go to
-    :func:`artgan_utils.training.build_gan`. Returns the GAN and the score rows
+    :func:`artgan_utils.gan.build_gan`. Returns the GAN and the score rows
     (``step``, ``seconds``, scores).
     """
-    from artgan_utils import training
+    from artgan_utils.gan import build_gan, recipe_dataset
 
-    gan = training.build_gan(recipe, **build_kwargs)
+    gan = build_gan(recipe, **build_kwargs)
     scores = EvaluateEvery(evaluator)
-    gan.fit(training.recipe_dataset(recipe), steps_per_epoch=every, epochs=1_000_000, verbose=0,
+    gan.fit(recipe_dataset(recipe), steps_per_epoch=every, epochs=1_000_000, verbose=0,
             callbacks=[TimeBudget(seconds), scores])
     if not scores.history or scores.history[-1]["step"] != int(gan.step.numpy()):
         scores.on_epoch_end(0)

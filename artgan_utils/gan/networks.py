@@ -20,6 +20,7 @@ from collections.abc import Sequence
 import keras
 from keras import layers
 
+
 #: DCGAN weight initialisation (Radford et al. 2016): N(0, 0.02).
 def dcgan_init(seed: int | None = None) -> keras.initializers.Initializer:
     """The DCGAN paper's weight initialiser, a normal distribution with std 0.02."""

@@ -1,5 +1,7 @@
 """Feature extractors for the distribution metrics (Fréchet distance, KID, precision/recall).
 
+Taught in notebook 05, section 1 (which features a metric uses, and why the name says so).
+
 Which network turns images into feature vectors is part of a metric's name:
 
 ``inception_v3()``

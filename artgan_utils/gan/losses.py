@@ -1,7 +1,9 @@
 """GAN losses and regularisers, all from discriminator *logits* (or critic scores).
 
+Taught in notebook 04, section 1 (the non-saturating losses from logits) and notebook 05, section 2.
+
 Each loss is a pair ``(d_loss(real, fake), g_loss(fake))`` in :data:`LOSSES`,
-selected by name in :class:`artgan_utils.training.GAN` (``loss=``):
+selected by name in :class:`artgan_utils.gan.GAN` (``loss=``):
 
 ``"nonsaturating"`` (default; Goodfellow et al. 2014)
     L_D = E softplus(-D(x)) + E softplus(D(G(z))),  L_G = E softplus(-D(G(z))).
@@ -85,7 +87,7 @@ def gradient_penalty(discriminator: Callable, real: tf.Tensor, fake: tf.Tensor, 
     alpha:
         Interpolation weights, shape (batch,); default uniform in [0, 1), one per
         example (drawn with ``tf.random.uniform``; pass your own for
-        reproducibility, as :class:`~artgan_utils.training.GAN` does).
+        reproducibility, as :class:`~artgan_utils.gan.GAN` does).
     eps:
         Added *inside* the square root: sqrt(sum g^2 + eps). Without it the
         penalty's own gradient is NaN wherever the gradient is exactly 0.

@@ -1,5 +1,8 @@
 """Interactive widgets. Logic lives in pure functions (unit-tested without a browser);
 the widgets only wire sliders to those functions and redraw.
+
+
+Taught in notebooks 01 (the minimax explorer) and 04 (the latent explorer).
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from artgan_utils import theory
+from artgan_utils.teaching import theory
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,7 @@ def latent_vector(latent_dim: int, seed_a: int, seed_b: int, t: float, truncatio
     pulls the point toward the origin, where a GAN's images are typically
     cleaner but less varied (the "truncation trick", Brock et al. 2019).
     """
-    from artgan_utils.models import slerp
+    from artgan_utils.gan.networks import slerp
 
     za = np.random.default_rng(int(seed_a)).standard_normal(latent_dim)
     zb = np.random.default_rng(int(seed_b)).standard_normal(latent_dim)

@@ -1,5 +1,7 @@
 r"""The GAN objective in numbers: value function, optimal discriminator, divergences.
 
+Taught in notebook 01.
+
 Goodfellow et al. (2014) define the two-player game
 
 .. math::

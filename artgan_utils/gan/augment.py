@@ -1,5 +1,7 @@
 """DiffAugment (Zhao et al. 2020): differentiable augmentation for GANs trained on few images.
 
+Taught in notebook 05, section 2 (DiffAugment: few paintings).
+
 With a few hundred images or fewer, a discriminator memorises the training set
 and stops giving the generator useful gradients. Augmenting the real images
 alone would teach the generator to produce augmented images; DiffAugment
@@ -35,7 +37,7 @@ def replica_rows(draw, n) -> tf.Tensor:
     one device it is simply ``draw(n)``. Under a ``tf.distribute`` strategy with
     R replicas, each holding ``n`` examples (replica i holds rows ``i*n ...
     (i+1)*n - 1`` of the global batch, the layout of
-    :func:`artgan_utils.training.distribute_stream`), every replica draws all
+    :func:`artgan_utils.gan.distribute_stream`), every replica draws all
     ``R*n`` rows and keeps its own, so the random numbers attached to each
     example do not depend on how many devices share the batch.
     """
