@@ -196,7 +196,7 @@ def top_k(logits: np.ndarray, k: int = 5) -> list[list[tuple[int, str, float]]]:
 
 
 def feature_extractor():
-    """A :class:`artgan_utils.features.FeatureExtractor` named ``effnet-lite0`` (labels ``FD[effnet-lite0]``).
+    """A :class:`artgan_utils.evaluation.features.FeatureExtractor` named ``effnet-lite0`` (labels ``FD[effnet-lite0]``).
 
     Takes images like every extractor of the series: uint8, or float in [-1, 1].
     """

@@ -6,7 +6,7 @@ notebook 09 reuses it for its comparison.
 ``photo`` and ``style`` may be:
 
 * a path to an image file, any size and format the series' image loader reads
-  (:mod:`artgan_utils.images`: grayscale repeated to RGB, transparency composited
+  (:mod:`artgan_utils.data`: grayscale repeated to RGB, transparency composited
   over white, 16-bit scaled, EXIF orientation applied); images larger than
   ``size`` are downscaled, with a message when the file is much larger
   (more than :data:`BIG_SIDE` pixels on its longer side);
