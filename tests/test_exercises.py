@@ -7,7 +7,7 @@ import pytest
 
 from artgan_utils import data
 from artgan_utils.evaluation import coverage, metrics
-from artgan_utils.exercises import REGISTRY, ExerciseFailed, UnknownExercise, check
+from artgan_utils.exercises import REGISTRY, ExerciseFailed, UnknownExercise, check, nb02
 from artgan_utils.gan import losses, networks, perf
 from artgan_utils.teaching import theory, toy
 
@@ -19,7 +19,7 @@ SOLUTIONS = {
     "01.1": theory.discriminator_loss,
     "01.2": theory.optimal_discriminator,
     "01.3": theory.js_divergence_discrete,
-    "02.1": toy.generator_step,
+    "02.1": nb02.least_squares_generator_step,
     "02.2": lambda samples, centres, std, min_count: coverage.mode_coverage(
         samples, centres, std, min_fraction=min_count * len(centres) / len(samples)).modes_covered,
     "03.1": lambda latent_dim: networks.make_generator(latent_dim, image_size=32, start_size=4, base_filters=64),
@@ -93,23 +93,24 @@ def test_unknown_exercise_and_non_callable():
         check("00.1", data.to_model_range(np.zeros(3, np.uint8)))
 
 
-def test_generator_step_checker_catches_wrong_loss_and_updating_d():
-    import keras
+def test_generator_step_checker_catches_the_copied_loss_and_updating_d():
     import tensorflow as tf
 
-    def saturating_step(generator, discriminator, optimizer, z):
+    with pytest.raises(ExerciseFailed, match="non-saturating loss of train_step above"):
+        check("02.1", toy.generator_step)  # the step shown in the notebook, copied
+
+    def forgot_the_half(generator, discriminator, optimizer, z):
         with tf.GradientTape() as tape:
-            loss = keras.ops.mean(-keras.ops.softplus(discriminator(generator(z, training=True), training=True)))
-        grads = tape.gradient(loss, generator.trainable_variables)
-        optimizer.apply_gradients(zip(grads, generator.trainable_variables))
+            loss = tf.reduce_mean(tf.square(discriminator(generator(z, training=True), training=True) - 1.0))
+        optimizer.apply_gradients(zip(tape.gradient(loss, generator.trainable_variables), generator.trainable_variables))
         return loss
 
-    with pytest.raises(ExerciseFailed, match="non-saturating"):
-        check("02.1", saturating_step)
+    with pytest.raises(ExerciseFailed, match="least squares"):
+        check("02.1", forgot_the_half)
 
     def updates_everything(generator, discriminator, optimizer, z):
         with tf.GradientTape() as tape:
-            loss = keras.ops.mean(keras.ops.softplus(-discriminator(generator(z, training=True), training=True)))
+            loss = 0.5 * tf.reduce_mean(tf.square(discriminator(generator(z, training=True), training=True) - 1.0))
         variables = generator.trainable_variables + discriminator.trainable_variables
         optimizer.apply_gradients(zip(tape.gradient(loss, variables), variables))
         return loss
@@ -237,3 +238,65 @@ def _keep_colours_unclipped(photo, stylised):
 def test_notebook_07_checkers_reject_the_usual_mistakes_by_name(exercise_id, label, wrong, words):
     with pytest.raises(ExerciseFailed, match=words):
         check(exercise_id, wrong)
+
+
+def test_mode_counting_checker_catches_the_missing_3_sigma_filter():
+    def no_filter(samples, centres, std, min_count):
+        d = np.linalg.norm(samples[:, None] - centres[None], axis=2)
+        counts = np.bincount(d.argmin(axis=1), minlength=len(centres))
+        return int((counts >= min_count).sum())
+
+    with pytest.raises(ExerciseFailed, match="far from every mode must not count"):
+        check("02.2", no_filter)
+
+
+def test_generator_checker_catches_a_missing_tanh():
+    with pytest.raises(ExerciseFailed, match="last layer"):
+        check("03.1", lambda latent_dim: _without_tanh(networks.make_generator(latent_dim, image_size=32, start_size=4,
+                                                                                 base_filters=16)))
+
+
+def _without_tanh(model):
+    """The same generator with its final tanh removed (a linear output)."""
+    import keras
+
+    config = model.get_config()
+    for layer in config["layers"]:
+        if layer["config"].get("activation") == "tanh":
+            layer["config"]["activation"] = "linear"
+    clone = keras.Model.from_config(config)
+    clone.set_weights(model.get_weights())
+    assert not any(getattr(getattr(l, "activation", None), "__name__", "") == "tanh" for l in clone.layers)
+    return clone
+
+
+def test_a_function_returning_none_gets_a_plain_message():
+    with pytest.raises(ExerciseFailed, match="returned None.*`return` statement missing"):
+        check("05.2", lambda x, y: None)
+
+
+def test_hints_come_only_when_asked_or_after_three_failures(capsys, monkeypatch):
+    from artgan_utils.exercises import core
+
+    monkeypatch.setattr(core, "FAILED_ATTEMPTS", {})
+    hint = REGISTRY["05.2"].hint
+    check("05.2", _not_implemented)
+    out = capsys.readouterr().out
+    assert "not implemented yet" in out and hint not in out and "hint=True" in out
+    check("05.2", _not_implemented, hint=True)
+    assert hint in capsys.readouterr().out
+    for attempt in range(1, 4):
+        with pytest.raises(ExerciseFailed) as err:
+            check("05.2", lambda x, y: 0.5)
+        assert (hint in str(err.value)) == (attempt >= core.HINT_AFTER), attempt
+    monkeypatch.setattr(core, "FAILED_ATTEMPTS", {})
+    with pytest.raises(ExerciseFailed, match="Hint:"):
+        check("05.2", lambda x, y: 0.5, hint=True)
+
+
+def test_no_hint_is_printed_under_an_untouched_stub(capsys):
+    for exercise_id, ex in REGISTRY.items():
+        check(exercise_id, _not_implemented)
+        out = capsys.readouterr().out
+        assert not ex.hint or ex.hint not in out, exercise_id
+

@@ -81,6 +81,56 @@ def test_repository_notebooks_have_well_formed_solutions(path):
             assert "NotImplementedError" in after["source"]
 
 
+def _solution_lines(source: str) -> list[str]:
+    """The substantial lines between the solution markers (short ones such as `return x` are too common to test)."""
+    body = source.split("# BEGIN SOLUTION", 1)[1].split("# END SOLUTION", 1)[0]
+    return [line.strip() for line in body.splitlines() if len(line.strip()) >= 25 and not line.strip().startswith("#")]
+
+
+def _visible_text(cell: dict) -> str:
+    text = "".join(cell.get("source", ""))
+    for out in cell.get("outputs", []):
+        text += "".join(out.get("text", ""))
+        for key, value in out.get("data", {}).items():
+            if key.startswith("text/"):
+                text += "".join(value)
+    return text
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_student_edition_holds_no_answer(path):
+    """No cell or stored output of the student edition shows an exercise's answer.
+
+    A cell gives an answer away when it holds at least half of the answer's substantial lines
+    (and at least two): one shared line such as ``with tf.GradientTape() as tape:`` is a pattern,
+    most of the body is the solution.
+    """
+    nb = json.loads(path.read_text(encoding="utf-8"))
+    answers = [_solution_lines("".join(c["source"])) for c in nb["cells"]
+               if SOLUTION_TAG in c.get("metadata", {}).get("tags", [])]
+    student, _ = make_student_edition(nb, path.name)
+    for index, cell in enumerate(student["cells"]):
+        text = _visible_text(cell)
+        for lines in answers:
+            shown = [line for line in lines if line in text]
+            assert len(shown) < max(2, len(lines) / 2), (
+                f"{path.name} cell {index} shows {len(shown)} of the {len(lines)} lines of an exercise's answer: "
+                f"{shown}")
+
+
+def test_the_leak_test_finds_an_answer_printed_before_its_exercise():
+    nb = {"cells": [
+        _code("print(inspect.getsource(f))", outputs=[{"output_type": "stream", "name": "stdout",
+                                                      "text": "def f(x):\n    total = numpy.sum(x ** 2, axis=-1)\n"
+                                                              "    return numpy.sqrt(total + 1e-12) - 1.0\n"}]),
+        _code("def f(x):\n    # BEGIN SOLUTION\n    total = numpy.sum(x ** 2, axis=-1)\n"
+              "    return numpy.sqrt(total + 1e-12) - 1.0\n    # END SOLUTION\n", [SOLUTION_TAG]),
+    ], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}
+    student, _ = make_student_edition(nb)
+    lines = _solution_lines(nb["cells"][1]["source"])
+    assert len(lines) == 2 and all(line in _visible_text(student["cells"][0]) for line in lines)
+
+
 def test_student_edition_of_welcome_runs_and_reports_not_implemented(tmp_path):
     """Execute the student edition of 00_welcome: no crash, checkers say 'not implemented yet'."""
     nbclient = pytest.importorskip("nbclient")

@@ -17,6 +17,11 @@ Every exercise in a notebook has three parts:
   :class:`NotImplementedError` (so a student edition runs top to bottom);
 * raises :class:`ExerciseFailed` with what was expected and what came back
   otherwise, so the mistake cannot go unnoticed.
+
+Help is graduated: neither message gives the answer away. The exercise's hint
+(which points the way: the formula's pieces, the layer order) is printed only
+when asked for, ``check("05.2", kid, hint=True)``, or after :data:`HINT_AFTER`
+failed attempts at the same exercise in one kernel session.
 """
 
 from __future__ import annotations
@@ -77,16 +82,19 @@ class Checker:
     def call(self, *args: Any, describe: str = "", **kwargs: Any) -> Any:
         """Call the learner's function; translate its failures into clear messages."""
         name = getattr(self.fn, "__name__", "your function")
+        where = f" when called with {describe}" if describe else ""
         try:
-            return self.fn(*args, **kwargs)
+            result = self.fn(*args, **kwargs)
         except NotImplementedError:
             raise _NotImplementedYet() from None
         except Exception as exc:
-            where = f" when called with {describe}" if describe else ""
             raise ExerciseFailed(
                 f"{name} raised {type(exc).__name__}: {exc}{where}. Read the error, fix the "
                 "function, run its cell again, then this check."
             ) from exc
+        if result is None:
+            raise ExerciseFailed(f"{name} returned None{where}: is a `return` statement missing?")
+        return result
 
     def ok(self, what: str) -> None:
         """Record one passed check."""
@@ -163,6 +171,9 @@ class Exercise:
 
 
 REGISTRY: dict[str, Exercise] = {}
+#: Failed attempts per exercise in this Python session (the hint appears by itself after HINT_AFTER).
+FAILED_ATTEMPTS: dict[str, int] = {}
+HINT_AFTER = 3
 
 
 def exercise(exercise_id: str, title: str, hint: str = "") -> Callable[[Callable[[Checker], None]], Callable[[Checker], None]]:
@@ -177,8 +188,11 @@ def exercise(exercise_id: str, title: str, hint: str = "") -> Callable[[Callable
     return register
 
 
-def check(exercise_id: str, fn: Callable[..., Any]) -> CheckResult:
+def check(exercise_id: str, fn: Callable[..., Any], hint: bool = False) -> CheckResult:
     """Check the learner's ``fn`` for exercise ``exercise_id`` and print the verdict.
+
+    ``hint=True`` adds the exercise's hint to the message (it is also added after
+    :data:`HINT_AFTER` failed attempts); otherwise the message only says how to ask for it.
 
     Raises
     ------
@@ -199,17 +213,22 @@ def check(exercise_id: str, fn: Callable[..., Any]) -> CheckResult:
             f"check({ex.id!r}, my_function), not {type(fn).__name__}."
         )
     checker = Checker(ex.id, fn)
+    name = getattr(fn, "__name__", "your_function")
+    offer = f"\nStuck? check({ex.id!r}, {name}, hint=True) adds a hint." if ex.hint else ""
     try:
         ex.run(checker)
     except _NotImplementedYet:
         print(
             f"Exercise {ex.id} ({ex.title}): not implemented yet. Replace the "
-            "`raise NotImplementedError` line with your code, run that cell, then run this check again."
-            + (f"\nHint: {ex.hint}" if ex.hint else "")
+            "`raise NotImplementedError` line with your code (the text above the exercise has what you need), "
+            "run that cell, then run this check again."
+            + (f"\nHint: {ex.hint}" if hint and ex.hint else offer)
         )
         return CheckResult(ex.id, ex.title, "not implemented", checker.passed)
     except ExerciseFailed as exc:
-        hint = f"\nHint: {ex.hint}" if ex.hint else ""
-        raise ExerciseFailed(f"Exercise {ex.id} ({ex.title}) is not right yet: {exc}{hint}") from exc.__cause__
+        FAILED_ATTEMPTS[ex.id] = FAILED_ATTEMPTS.get(ex.id, 0) + 1
+        show = ex.hint and (hint or FAILED_ATTEMPTS[ex.id] >= HINT_AFTER)
+        tail = f"\nHint: {ex.hint}" if show else offer
+        raise ExerciseFailed(f"Exercise {ex.id} ({ex.title}) is not right yet: {exc}{tail}") from exc.__cause__
     print(f"Exercise {ex.id} ({ex.title}): all {len(checker.passed)} checks passed.")
     return CheckResult(ex.id, ex.title, "passed", checker.passed)
