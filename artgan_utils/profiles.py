@@ -87,14 +87,22 @@ SECTIONS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
     },
     "07_neural_style_transfer": {
         "size": (128, 256, 512),
-        "gatys_steps": (20, 200, 500),
+        "gatys_steps": (20, 100, 500),
         "probe_size": (64, 128, 256),
-        "probe_steps": (15, 150, 400),
+        "probe_steps": (15, 100, 400),
         "grid_size": (64, 128, 256),
-        "grid_steps": (10, 100, 300),
-        "adain_steps": (4, 40, 400),
-        "adain_crop": (64, 128, 256),
+        "grid_steps": (10, 80, 300),
+        "adain_steps": (4, 30, 400),
+        "adain_crop": (64, 96, 256),
         "photos": (2, 4, 4),
+    },
+    "08_pix2pix": {
+        "size": (128, 256, 512),
+        "crop": (64, 128, 256),
+        "work_size": (192, 384, 768),
+        "batch": (2, 4, 8),
+        "short_steps": (20, 400, 4000),
+        "photos": (2, 4, 12),
     },
 }
 

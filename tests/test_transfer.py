@@ -57,7 +57,7 @@ def test_adain_op_transfers_channel_statistics():
     np.testing.assert_allclose(out.std(axis=(1, 2)), s.std(axis=(1, 2)), rtol=1e-3)
 
 
-CFG = dict(crop=32, batch=2, seed=0, lr=1e-3, style_weight=10.0, content_weight=1.0, width=0.125)
+CFG = dict(crop=32, batch=2, seed=0, lr=1e-3, style_weight=10.0, content_weight=1.0, width=0.125, depth=3)
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +82,28 @@ def _decoder_weights(run: Path) -> list[np.ndarray]:
     return model.decoder.get_weights()
 
 
+@pytest.mark.parametrize("depth, channels, multiple", [(3, 256, 4), (4, 512, 8)])
+def test_decoder_depth_matches_the_encoder_layer(depth, channels, multiple):
+    decoder = A.make_decoder(0.125, depth=depth)
+    assert decoder.input_shape[-1] == channels and A.decoder_depth(decoder) == depth
+    st = A.AdaINStylizer(decoder)
+    assert len(st.encoder.outputs) == depth and st.encoder.outputs[-1].shape[-1] == channels
+    assert st.multiple == multiple
+    out = st.stylize(_img(PHOTO, 50), _img(WAVE, 40))  # odd sizes: padded to the multiple and cropped back
+    assert out.shape[:2] == _img(PHOTO, 50).shape[:2]
+    with pytest.raises(ValueError, match="relu3_1"):
+        A.make_decoder(0.125, depth=5)
+
+
+def test_runs_started_before_the_depth_setting_resume_as_depth_4(tmp_path):
+    from artgan_utils.transfer.adain_train import train
+
+    old = {k: v for k, v in CFG.items() if k != "depth"}
+    (tmp_path / "config.json").write_text(json.dumps(old | {"steps_done": 0, "wall_seconds": 0.0}))
+    with pytest.raises(ValueError, match="depth"):
+        train(tmp_path, 1, 1, dict(CFG), progress=False)  # CFG has depth 3: refused, not silently mixed
+
+
 @pytest.mark.slow
 def test_adain_resume_is_exact(tiny_runs):
     for a, b in zip(_decoder_weights(tiny_runs / "straight"), _decoder_weights(tiny_runs / "resumed")):
@@ -100,9 +122,26 @@ def test_adain_export_and_stylize(tiny_runs, tmp_path):
     assert info["steps"] == 4 and info["held_out_paintings"] == list(A.HELD_OUT_PAINTINGS)
     assert info["crop"] == 32 and info["style_weight"] == 10.0 and info["command"] == "straight"
     assert (folder / A.DECODER_FILE).stat().st_size < 10e6
+    assert (folder / "samples.png").is_file() and (folder / "progress.jpg").is_file()
     photo = _img(PHOTO, 60)
     out = stylize(photo, _img(WAVE, 60), method="adain", size=None, adain_decoder=str(folder))
     assert out.shape == photo.shape and out.dtype == np.float32 and 0 <= out.min() <= out.max() <= 1
+
+
+def test_progress_strip_picks_first_last_and_geometric_steps(tmp_path):
+    from PIL import Image
+
+    from artgan_utils.transfer.chunked_training import progress_strip
+
+    grids = []
+    for k, step in enumerate(range(100, 5001, 100)):
+        grids.append(tmp_path / f"step_{step:06d}.png")
+        Image.new("RGB", (20, 10), (k * 5, 0, 0)).save(grids[-1])
+    strip = np.asarray(progress_strip(grids))
+    assert strip.shape == (28, 80, 3)
+    # first grid (step 100, red 0) at the left, last (step 5,000, red 245) at the right, growing between
+    reds = [int(strip[20, 20 * k + 10, 0]) for k in range(4)]
+    assert reds[0] == 0 and reds[-1] == 245 and reds == sorted(set(reds))
 
 
 def test_shipped_adain_decoder_loads_and_stylizes():
@@ -217,6 +256,12 @@ def test_bundled_names_and_style_groups():
     assert len(load_styles("ukiyo-e", 32)) == 9
     with pytest.raises(ValueError, match="several bundled images"):
         load_input("Neuschwanstein Castle")
+    with pytest.raises(ValueError, match="several bundled images"):
+        load_input("neuschwanstein-castle.jpg")
+    # a manifest path names exactly one image (the two castles are different photos)
+    landscape = load_input("images/photo-landscape/neuschwanstein-castle.jpg", 32)
+    monument = load_input("images/photo-monument/neuschwanstein-castle.jpg", 32)
+    assert landscape.shape[2] == monument.shape[2] == 3
     with pytest.raises(FileNotFoundError, match="neither an image file"):
         load_input("no such painting")
     with pytest.raises(ValueError, match="method must be one of"):

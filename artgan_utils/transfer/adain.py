@@ -80,26 +80,30 @@ def _mean_std(feat, eps: float = EPS):
     return mean, ops.sqrt(var + eps)
 
 
-def encoder():
-    """The frozen encoder: RGB [0, 1] -> list of relu1_1, relu2_1, relu3_1, relu4_1 (HED VGG16)."""
+def encoder(depth: int = 4):
+    """The frozen encoder: RGB [0, 1] -> [relu1_1, ..., relu{depth}_1] of the HED VGG16 (depth 3 or 4)."""
     import keras
 
     from artgan_utils.pretrained.vgg import STYLE_LAYERS, vgg16_hed
 
-    vgg = vgg16_hed(STYLE_LAYERS)
+    if depth not in (3, 4):
+        raise ValueError(f"The AdaIN encoder ends at relu3_1 (depth 3) or relu4_1 (depth 4), not depth {depth}.")
+    layers = STYLE_LAYERS[:depth]
+    vgg = vgg16_hed(layers)
     inp = keras.Input((None, None, 3))
     feats = vgg(inp)
-    model = keras.Model(inp, [feats[n] for n in STYLE_LAYERS], name="adain_encoder")
+    model = keras.Model(inp, [feats[n] for n in layers], name=f"adain_encoder{depth}")
     model.trainable = False
     return model
 
 
-def make_decoder(width: float = 1.0, dtype: str | None = None, seed: int = 0):
-    """The decoder mirroring VGG16 up to relu4_1: reflect-padded 3x3 convs, nearest 2x upsampling.
+def make_decoder(width: float = 1.0, dtype: str | None = None, seed: int = 0, depth: int = 4):
+    """The decoder mirroring VGG16 up to relu4_1 (``depth`` 4, the paper) or relu3_1 (``depth`` 3).
 
-    ``width`` scales every channel count (1.0 = the paper's 256/128/64) except the
-    512-channel input and the 3-channel output. Output: RGB, nominally [0, 1] (not clipped).
-    The initial weights depend only on ``seed``.
+    Reflect-padded 3x3 convs and nearest 2x upsampling. ``width`` scales every channel count
+    (1.0 = the paper's 256/128/64) except the input (512 or 256 channels) and the 3-channel
+    output. Output: RGB, nominally [0, 1] (not clipped). The initial weights depend only on
+    ``seed``.
     """
     import keras
     from keras import layers, ops
@@ -116,11 +120,16 @@ def make_decoder(width: float = 1.0, dtype: str | None = None, seed: int = 0):
         return layers.Conv2D(filters, 3, activation="relu" if relu else None, name=name, dtype=dtype,
                              kernel_initializer=init)(x)
 
-    inp = keras.Input((None, None, 512), name="adain_features")
-    x = conv(inp, ch(256), "dec4_1")
-    x = layers.UpSampling2D(2, interpolation="nearest", name="up3", dtype=dtype)(x)
-    for k in (4, 3, 2):
-        x = conv(x, ch(256), f"dec3_{k}")
+    if depth not in (3, 4):
+        raise ValueError(f"depth must be 3 (relu3_1) or 4 (relu4_1), got {depth}.")
+    inp = keras.Input((None, None, 512 if depth == 4 else 256), name="adain_features")
+    # the features' typical size (FEATURE_SCALES) divided out, so the first convolution sees values near 1
+    x = layers.Rescaling(1.0 / FEATURE_SCALES[depth - 1], name="feature_scale", dtype=dtype)(inp)
+    if depth == 4:
+        x = conv(x, ch(256), "dec4_1")
+        x = layers.UpSampling2D(2, interpolation="nearest", name="up3", dtype=dtype)(x)
+        for k in (4, 3, 2):
+            x = conv(x, ch(256), f"dec3_{k}")
     x = conv(x, ch(128), "dec3_1")
     x = layers.UpSampling2D(2, interpolation="nearest", name="up2", dtype=dtype)(x)
     x = conv(x, ch(128), "dec2_2")
@@ -129,6 +138,11 @@ def make_decoder(width: float = 1.0, dtype: str | None = None, seed: int = 0):
     x = conv(x, ch(64), "dec1_2")
     out = conv(x, 3, "dec1_1", relu=False)
     return keras.Model(inp, out, name="adain_decoder")
+
+
+def decoder_depth(decoder) -> int:
+    """3 or 4: which encoder layer a decoder reads (from its input channels: 256 = relu3_1, 512 = relu4_1)."""
+    return 4 if decoder.input_shape[-1] == 512 else 3
 
 
 def _trainer_class():
@@ -141,7 +155,7 @@ def _trainer_class():
 
         def __init__(self, decoder, style_weight: float = 10.0, content_weight: float = 1.0, **kwargs):
             super().__init__(**kwargs)
-            self.encoder = encoder()
+            self.encoder = encoder(decoder_depth(decoder))
             self.decoder = decoder
             self.style_weight, self.content_weight = float(style_weight), float(content_weight)
             self.step = tf.Variable(0, dtype=tf.int64, trainable=False, name="step")
@@ -160,7 +174,7 @@ def _trainer_class():
             s_feats = self.encoder(style)
             t = adain(self.encoder(content)[-1], s_feats[-1])
             g_feats = self.encoder(self.decoder(t, training=True))
-            scale = FEATURE_SCALES[-1]
+            scale = FEATURE_SCALES[len(g_feats) - 1]
             content_loss = ops.mean(ops.square((g_feats[-1] - t) / scale))
             style_loss = 0.0
             for g, s, scale in zip(g_feats, s_feats, FEATURE_SCALES):
@@ -216,7 +230,8 @@ class AdaINStylizer:
     """A trained decoder + the encoder: stylize, with strength ``alpha`` and style interpolation."""
 
     def __init__(self, decoder, info: dict | None = None):
-        self.decoder, self.encoder, self.info = decoder, encoder(), info or {}
+        self.decoder, self.encoder, self.info = decoder, encoder(decoder_depth(decoder)), info or {}
+        self.multiple = 2 ** (decoder_depth(decoder) - 1)
 
     def stylize(self, content: np.ndarray, style: np.ndarray | Sequence[np.ndarray], alpha: float = 1.0,
                 weights: Sequence[float] | None = None) -> np.ndarray:
@@ -232,7 +247,8 @@ class AdaINStylizer:
             raise ValueError(f"{len(styles)} styles but {len(weights)} weights.")
         c = np.asarray(content, np.float32)[None]
         h, w = c.shape[1:3]
-        c = np.pad(c, ((0, 0), (0, -h % 8), (0, -w % 8), (0, 0)), mode="reflect")
+        m = self.multiple
+        c = np.pad(c, ((0, 0), (0, -h % m), (0, -w % m), (0, 0)), mode="reflect")
         c_feat = self.encoder(c)[-1]
         t = sum(wt * adain(c_feat, self.encoder(np.asarray(s, np.float32)[None])[-1]) for wt, s in zip(weights, styles))
         t = alpha * t + (1 - alpha) * c_feat
@@ -251,10 +267,10 @@ def load_adain(path: str | os.PathLike[str] | None = None) -> AdaINStylizer:
             "python -m artgan_utils.transfer.adain train --out runs/adain && "
             f"python -m artgan_utils.transfer.adain export --out runs/adain --to {folder}")
     info = json.loads(run_file.read_text())
-    width = float(info.get("width", 1.0))
-    half = make_decoder(width, dtype="float16")
+    width, depth = float(info.get("width", 1.0)), int(info.get("depth", 4))
+    half = make_decoder(width, dtype="float16", depth=depth)
     half.load_weights(str(weights))
-    decoder = make_decoder(width)
+    decoder = make_decoder(width, depth=depth)
     decoder.set_weights([w.astype(np.float32) for w in half.get_weights()])
     return AdaINStylizer(decoder, info)
 

