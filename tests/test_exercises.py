@@ -32,6 +32,9 @@ SOLUTIONS = {
     "06.2": perf.conv2d_flops,
     "07.1": lambda x: (np.abs(np.diff(x, axis=1)).mean(axis=(1, 2, 3)) + np.abs(np.diff(x, axis=2)).mean(axis=(1, 2, 3))),
     "07.2": lambda photo, stylised: _keep_colours(photo, stylised),
+    "08.1": lambda n_down: networks.receptive_field([4] * (n_down + 2), [2] * n_down + [1, 1]),
+    "08.2": lambda logits, fake, target, l1_weight: (np.mean(np.logaddexp(0, -logits))
+                                                    + l1_weight * np.mean(np.abs(target - fake))),
 }
 
 
@@ -300,3 +303,21 @@ def test_no_hint_is_printed_under_an_untouched_stub(capsys):
         out = capsys.readouterr().out
         assert not ex.hint or ex.hint not in out, exercise_id
 
+
+def test_patch_checker_catches_the_missing_stride_1_layers():
+    with pytest.raises(ExerciseFailed, match="stride-1 convolutions"):
+        check("08.1", lambda n_down: networks.receptive_field([4] * n_down, [2] * n_down))
+
+
+def test_pix2pix_loss_checker_names_the_usual_mistakes():
+    def adv(logits):
+        return np.mean(np.logaddexp(0, -logits))
+
+    with pytest.raises(ExerciseFailed, match="squared difference"):
+        check("08.2", lambda lg, f, t, w: adv(lg) + w * np.mean((t - f) ** 2))
+    with pytest.raises(ExerciseFailed, match="multiplied by l1_weight"):
+        check("08.2", lambda lg, f, t, w: adv(lg) + np.mean(np.abs(t - f)))
+    with np.errstate(all="ignore"):
+        with pytest.raises(ExerciseFailed, match="softplus"):
+            check("08.2", lambda lg, f, t, w: -np.mean(np.log(1 / (1 + np.exp(-lg.astype(np.float32)))))
+                  + w * np.mean(np.abs(t - f)))
