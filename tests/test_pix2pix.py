@@ -213,7 +213,7 @@ def test_pix2pix_export_loads_and_renders_a_photo_of_any_size(p2p_runs, tmp_path
     assert info["steps"] == 4 and info["held_out_paintings"] == pairs.split("ukiyo-e")[1]
     assert (folder / "samples.png").is_file() and (folder / "progress.jpg").is_file()
     n_weights = _restored(p2p_runs / "straight").generator.count_params()
-    assert (folder / "generator.weights.h5").stat().st_size < 2.2 * n_weights + 100_000  # float16, not float32
+    assert (folder / "generator.weights.h5").stat().st_size < 3 * n_weights  # float16 (+ HDF5 overhead); float32 is > 4x
     assert not list(folder.glob("float32-tmp-*"))
     translator = load_pix2pix(str(folder))
     trained = _restored(p2p_runs / "straight").generator

@@ -69,3 +69,9 @@ def test_show_source_gives_the_packaged_code_dedented():
     text = getattr(code, "data", code)
     assert text.startswith("def train_step(self, real):")
     assert "self._discriminator_step(" in text and "self._generator_step(" in text
+
+
+def test_photo_figures_is_a_no_op_outside_ipython():
+    from artgan_utils.viz import photo_figures
+
+    assert photo_figures() is False
