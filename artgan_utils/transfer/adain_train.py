@@ -33,7 +33,7 @@ import numpy as np
 
 from artgan_utils.transfer import adain as A
 from artgan_utils.transfer.chunked_training import (add_run_options, machine, pair_dataset, progress_strip,
-                                                     read_config, set_threads, train_in_chunks)
+                                                     random_crops, read_config, set_threads, train_in_chunks)
 
 CONFIG_KEYS = ("crop", "batch", "seed", "lr", "style_weight", "content_weight", "width", "depth")
 #: Settings added after the first runs, with the value those runs used.
@@ -93,14 +93,7 @@ class CropSampler:
         self.paintings = [_at_least(im, self.crop) for im in load(paintings)]
 
     def _crops(self, rng: np.random.Generator, pool: list) -> np.ndarray:
-        out = []
-        for i in rng.integers(0, len(pool), self.batch):
-            im = pool[i]
-            y = rng.integers(0, im.shape[0] - self.crop + 1)
-            x = rng.integers(0, im.shape[1] - self.crop + 1)
-            patch = im[y : y + self.crop, x : x + self.crop]
-            out.append(patch[:, ::-1] if rng.random() < 0.5 else patch)
-        return np.stack(out).astype(np.float32) / 255.0
+        return random_crops(rng, pool, self.crop, self.batch).astype(np.float32) / 255.0
 
     def batch_at(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         rng = np.random.default_rng([self.seed, int(k)])

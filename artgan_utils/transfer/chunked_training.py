@@ -131,6 +131,19 @@ def add_run_options(parser) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+def random_crops(rng: np.random.Generator, pool: list, crop: int, n: int) -> np.ndarray:
+    """``n`` random ``crop`` x ``crop`` squares from images of ``pool`` (one image drawn per crop), each flipped
+    left-right with probability 1/2, stacked in the images' dtype."""
+    out = []
+    for i in rng.integers(0, len(pool), n):
+        im = pool[i]
+        y = rng.integers(0, im.shape[0] - crop + 1)
+        x = rng.integers(0, im.shape[1] - crop + 1)
+        patch = im[y: y + crop, x: x + crop]
+        out.append(patch[:, ::-1] if rng.random() < 0.5 else patch)
+    return np.stack(out)
+
+
 def pair_dataset(batch_at: Callable[[int], tuple[np.ndarray, np.ndarray]], start: int, n: int,
                  shape: tuple[int, ...]):
     """A ``tf.data`` stream of the batches ``batch_at(start) .. batch_at(start + n - 1)``, each a pair of float32

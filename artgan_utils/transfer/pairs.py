@@ -27,7 +27,7 @@ from functools import lru_cache
 import numpy as np
 
 from artgan_utils.transfer import adain
-from artgan_utils.transfer.chunked_training import pair_dataset
+from artgan_utils.transfer.chunked_training import pair_dataset, random_crops
 
 #: The photos every method of notebooks 07-09 is compared on at the end of notebook 09 (monuments, animals,
 #: landscapes, a sculpture; none with a near-duplicate in the collection): notebook 07's four held-out photos
@@ -162,14 +162,7 @@ class UnpairedSampler:
                              f"{work_size}; raise work_size or lower crop.")
 
     def _crops(self, rng: np.random.Generator, pool: list) -> np.ndarray:
-        out = []
-        for i in rng.integers(0, len(pool), self.batch):
-            im = pool[i]
-            y = rng.integers(0, im.shape[0] - self.crop + 1)
-            x = rng.integers(0, im.shape[1] - self.crop + 1)
-            patch = im[y: y + self.crop, x: x + self.crop]
-            out.append(patch[:, ::-1] if rng.random() < 0.5 else patch)
-        return (np.stack(out) * 2 - 1).astype("float32")
+        return (random_crops(rng, pool, self.crop, self.batch) * 2 - 1).astype("float32")
 
     def batch_at(self, k: int) -> tuple[np.ndarray, np.ndarray]:
         rng = np.random.default_rng([self.seed, int(k)])
