@@ -104,6 +104,13 @@ SECTIONS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
         "short_steps": (20, 400, 4000),
         "photos": (2, 4, 12),
     },
+    "09_cyclegan": {
+        "size": (128, 256, 512),
+        "crop": (64, 128, 256),
+        "work_size": (128, 286, 286),
+        "short_steps": (10, 150, 2000),
+        "photos": (3, 12, 12),
+    },
 }
 
 

@@ -1,4 +1,4 @@
-"""Style transfer speed and memory: Gatys, AdaIN and the Magenta network at 256 and 512 px (notebook 07).
+"""Style transfer speed and memory: every method of notebooks 07-09 at 256 and 512 px.
 
     python benchmarks/style_transfer_speed.py                    # 256 and 512 px, 200 Gatys steps
     python benchmarks/style_transfer_speed.py --sizes 256 --gatys-steps 50 --threads 1   # a quick look
@@ -18,7 +18,10 @@ Measured, for the windmill photo (longer side = size) and the Great Wave as styl
   (``checkpoints/adain-decoder``; if absent, an untrained one of the same shape:
   same cost, labelled in ``notes``);
 * ``magenta``: seconds per image (median of 5 after a warm-up); the network runs at
-  384 px whatever the size, plus resizing.
+  384 px whatever the size, plus resizing;
+* ``pix2pix``, ``cyclegan``: the shipped ukiyo-e translators (notebooks 08, 09), seconds
+  per image (median of 5 after a warm-up); pix2pix includes the photo's HED drawing;
+* ``reinhard``, ``histogram``: the classical baselines of notebook 09 (NumPy), the same way.
 
 Threads: ``--threads`` TensorFlow intra-op threads and onnxruntime intra-op threads
 (0 = all cores). The 1-minute load average when the run started and after each
@@ -91,6 +94,23 @@ def run_one(method: str, size: int, threads: int, gatys_steps: int) -> dict:
             st.stylize(photo, style)
             times.append(time.perf_counter() - t0)
         row["s_per_image"] = statistics.median(times)
+    elif method in ("pix2pix", "cyclegan", "reinhard", "histogram"):
+        from artgan_utils.transfer import classical, cyclegan, pix2pix
+
+        fn = {"pix2pix": lambda: pix2pix.load_pix2pix("ukiyo-e").render,
+              "cyclegan": lambda: cyclegan.load_cyclegan("ukiyo-e").to_painting,
+              "reinhard": lambda: lambda p: classical.reinhard(p, style),
+              "histogram": lambda: lambda p: classical.histogram_match(p, style)}[method]()
+        fn(photo)
+        row["base_rss_mb"] = _rss_mb()
+        times = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            fn(photo)
+            times.append(time.perf_counter() - t0)
+        row["s_per_image"] = statistics.median(times)
+        row["notes"] = {"pix2pix": "shipped ukiyo-e generator; HED drawing included",
+                        "cyclegan": "shipped ukiyo-e G (photo -> painting)"}.get(method, "NumPy, one style image")
     elif method == "magenta":
         from artgan_utils.pretrained.magenta import MagentaStylizer
 
@@ -117,7 +137,8 @@ def run_one(method: str, size: int, threads: int, gatys_steps: int) -> dict:
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--sizes", type=int, nargs="+", default=[256, 512])
-    p.add_argument("--methods", nargs="+", default=["gatys", "adain", "magenta"])
+    p.add_argument("--methods", nargs="+",
+                   default=["gatys", "adain", "magenta", "pix2pix", "cyclegan", "reinhard", "histogram"])
     p.add_argument("--gatys-steps", type=int, default=200)
     p.add_argument("--threads", type=int, default=0)
     p.add_argument("--append", action="store_true")

@@ -35,6 +35,10 @@ SOLUTIONS = {
     "08.1": lambda n_down: networks.receptive_field([4] * (n_down + 2), [2] * n_down + [1, 1]),
     "08.2": lambda logits, fake, target, l1_weight: (np.mean(np.logaddexp(0, -logits))
                                                     + l1_weight * np.mean(np.abs(target - fake))),
+    "09.1": lambda a, b, a_back, b_back, a_same, b_same, cycle_weight, identity_weight: cycle_weight * (
+        np.mean(np.abs(a_back - a)) + np.mean(np.abs(b_back - b))
+        + identity_weight * (np.mean(np.abs(a_same - a)) + np.mean(np.abs(b_same - b)))),
+    "09.2": lambda real, fake: 0.5 * (np.mean((real - 1) ** 2) + np.mean(fake ** 2)),
 }
 
 
@@ -321,3 +325,33 @@ def test_pix2pix_loss_checker_names_the_usual_mistakes():
         with pytest.raises(ExerciseFailed, match="softplus"):
             check("08.2", lambda lg, f, t, w: -np.mean(np.log(1 / (1 + np.exp(-lg.astype(np.float32)))))
                   + w * np.mean(np.abs(t - f)))
+
+
+def _l1(x, y):
+    return np.mean(np.abs(x - y))
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (lambda a, b, ab, bb, as_, bs, cw, iw: cw * (np.mean((ab - a) ** 2) + np.mean((bb - b) ** 2)
+                                                 + iw * (np.mean((as_ - a) ** 2) + np.mean((bs - b) ** 2))),
+     "squared differences"),
+    (lambda a, b, ab, bb, as_, bs, cw, iw: cw * (_l1(ab, a) + _l1(bb, b)) + iw * (_l1(as_, a) + _l1(bs, b)),
+     "identity_weight alone"),
+    (lambda a, b, ab, bb, as_, bs, cw, iw: cw * _l1(ab, a) + iw * cw * (_l1(as_, a) + _l1(bs, b)),
+     "only the a -> b -> a"),
+    (lambda a, b, ab, bb, as_, bs, cw, iw: cw * (_l1(ab, a) + _l1(bb, b)), "no identity term"),
+])
+def test_cycle_checker_names_the_usual_mistakes(wrong, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        check("09.1", wrong)
+
+
+@pytest.mark.parametrize("wrong, message", [
+    (lambda r, f: np.mean((r - 1) ** 2) + np.mean(f ** 2), "factor 1/2"),
+    (lambda r, f: 0.5 * (np.mean(r ** 2) + np.mean((f - 1) ** 2)), "targets swapped"),
+    (lambda r, f: 0.5 * (np.mean((r - 1) ** 2) + np.mean((f + 1) ** 2)), "targets -1 and 1"),
+    (lambda r, f: 0.5 * (np.mean(np.logaddexp(0, -r)) + np.mean(np.logaddexp(0, f))), "cross-entropy"),
+])
+def test_lsgan_checker_names_the_usual_mistakes(wrong, message):
+    with pytest.raises(ExerciseFailed, match=message):
+        check("09.2", wrong)

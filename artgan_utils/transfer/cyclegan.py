@@ -1,6 +1,6 @@
 """CycleGAN (Zhu et al. 2017): unpaired translation between photos and paintings, as a ``keras.Model``.
 
-Taught in notebook 09 (in preparation).
+Taught in notebook 09.
 
 Two generators, ``G: A -> B`` (photo -> painting) and ``F: B -> A``, and two
 discriminators, ``D_B`` (is this a painting?) and ``D_A``. With no pairs to compare

@@ -1,6 +1,6 @@
 """CycleGAN's headless trainer: ``python -m artgan_utils.transfer.cyclegan_train train|export``.
 
-Taught in notebook 09 (in preparation): a short run in the notebook's profile; the shipped
+Taught in notebook 09: a short run in the notebook's profile; the shipped
 translators ``checkpoints/cyclegan-<style>`` come from long runs of this command.
 
 ``train`` fits :class:`artgan_utils.transfer.cyclegan.CycleGAN` on unpaired crops of the

@@ -1,6 +1,6 @@
 """Training data for translation, made offline from the bundled images: pairs for pix2pix, unpaired crops for CycleGAN.
 
-Taught in notebooks 08 (pix2pix) and 09 (CycleGAN), both in preparation.
+Taught in notebooks 08 (pix2pix) and 09 (CycleGAN).
 
 Pix2pix learns from pairs: a line drawing (input) and the painting (target).
 

@@ -1,6 +1,6 @@
 """pix2pix (Isola et al. 2017): a U-Net generator, a PatchGAN discriminator, adversarial + L1 loss.
 
-Taught in notebook 08 (in preparation; paired translation: a painting's line drawing in, the painting out).
+Taught in notebook 08 (paired translation: a painting's line drawing in, the painting out).
 
 Images are in [-1, 1] (the generator ends in ``tanh``). The generator maps an
 input image ``x`` (here a line drawing) to ``G(x)``; the discriminator scores

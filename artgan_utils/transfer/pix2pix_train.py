@@ -1,6 +1,6 @@
 """pix2pix's headless trainer: ``python -m artgan_utils.transfer.pix2pix_train train|export``.
 
-Taught in notebook 08 (in preparation): a short run in the notebook's profile; the
+Taught in notebook 08: a short run in the notebook's profile; the
 shipped generators ``checkpoints/pix2pix-<style>`` come from longer runs of this command.
 
 ``train`` fits :class:`artgan_utils.transfer.pix2pix.Pix2Pix` on aligned crops of

@@ -1,7 +1,9 @@
 """One entry point for style transfer: ``stylize(photo, style=..., method=...)``, on users' own files too.
 
-Taught in notebook 07 (comparison of Gatys, AdaIN and the Magenta network);
-notebook 09 reuses it for its comparison.
+Taught in notebook 07 (comparison of Gatys, AdaIN and the Magenta network); notebooks
+08 and 09 add their translators (``method="pix2pix"``, ``"cyclegan"``), and 09 compares
+them all, with the classical baselines ``"reinhard"`` and ``"histogram"``
+(:mod:`~artgan_utils.transfer.classical`).
 
 ``photo`` and ``style`` may be:
 
@@ -17,7 +19,9 @@ notebook 09 reuses it for its comparison.
 ``style`` may also be a folder (every image in it; an error if it holds none) or
 a bundled style group (``"ukiyo-e"``, ``"van-gogh"``, ...: its paintings). Several
 style images are combined: averaged Gram matrices (Gatys), equal-weight AdaIN
-interpolation, averaged style vectors (Magenta).
+interpolation, averaged style vectors (Magenta), pooled pixels (the baselines).
+The translators learned a style at training time, so for ``pix2pix`` and ``cyclegan``
+``style`` names a shipped translator (``"ukiyo-e"``, ``"van-gogh"``) or an exported folder.
 
 Provenance of the networks: :mod:`artgan_utils.pretrained` (HED VGG16, Magenta)
 and the shipped AdaIN decoder ``checkpoints/adain-decoder``.
@@ -33,7 +37,9 @@ import numpy as np
 
 from artgan_utils import data
 
-METHODS = ("gatys", "adain", "magenta")
+METHODS = ("gatys", "adain", "magenta", "pix2pix", "cyclegan", "reinhard", "histogram")
+#: The methods whose ``style`` is a trained translator, not style images.
+TRANSLATORS = ("pix2pix", "cyclegan")
 #: Files with a longer side above this are reported when downscaled.
 BIG_SIDE = 2048
 
@@ -155,6 +161,30 @@ def _magenta(threads: int | None):
     return MagentaStylizer(threads)
 
 
+@lru_cache(maxsize=4)
+def translator(method: str, style: str):
+    """The shipped (or exported) pix2pix or CycleGAN translator for ``style``, loaded once."""
+    if method == "pix2pix":
+        from artgan_utils.transfer.pix2pix import load_pix2pix
+
+        return load_pix2pix(style)
+    from artgan_utils.transfer.cyclegan import load_cyclegan
+
+    return load_cyclegan(style)
+
+
+def _translate(method: str, content: np.ndarray, style, strength: float) -> np.ndarray:
+    from artgan_utils.transfer import cyclegan, pix2pix
+
+    shipped = (pix2pix if method == "pix2pix" else cyclegan).SHIPPED
+    if not isinstance(style, (str, os.PathLike)) or not (str(style) in shipped or Path(style).is_dir()):
+        raise ValueError(f"method={method!r} renders with a trained translator: give style= one of "
+                         f"{', '.join(shipped) or '(none shipped yet)'} or an exported folder; got {style!r}.")
+    net = translator(method, str(style))
+    out = net.render(content) if method == "pix2pix" else net.to_painting(content)
+    return strength * out + (1.0 - strength) * content
+
+
 @lru_cache(maxsize=2)
 def _adain(path: str | None):
     from artgan_utils.transfer.adain import load_adain
@@ -171,11 +201,15 @@ def stylize(photo, style, method: str = "gatys", size: int | None = 256, strengt
     ----------
     method
         ``"gatys"`` (optimisation, :mod:`~artgan_utils.transfer.gatys`; ``steps``, default 200),
-        ``"adain"`` (the shipped decoder, or ``adain_decoder`` = an exported folder) or
-        ``"magenta"`` (Ghiasi et al.'s network; computed at 384 px, resized to ``size``).
+        ``"adain"`` (the shipped decoder, or ``adain_decoder`` = an exported folder),
+        ``"magenta"`` (Ghiasi et al.'s network; computed at 384 px, resized to ``size``),
+        ``"pix2pix"`` (the photo's line drawing painted by notebook 08's generator),
+        ``"cyclegan"`` (notebook 09's photo -> painting generator), or the colour-transfer
+        baselines ``"reinhard"`` and ``"histogram"``.
     strength
         In [0, 1]. Gatys: multiplies the style weight; AdaIN: alpha (feature blend);
-        Magenta: blend of the style vector with the photo's own.
+        Magenta: blend of the style vector with the photo's own; the others: a pixel
+        blend of the output with the photo.
     preserve_color
         Keep the photo's colours (luminance-only transfer), any method.
     max_pixels
@@ -188,23 +222,34 @@ def stylize(photo, style, method: str = "gatys", size: int | None = 256, strengt
     if not 0.0 <= strength <= 1.0:
         raise ValueError(f"strength must lie in [0, 1], got {strength}.")
     content = load_input(photo, size, "photo", max_pixels)
-    styles = load_styles(style, size)
-    if method == "gatys":
-        from artgan_utils.transfer.gatys import DEFAULTS, gatys
-
-        weight = gatys_kwargs.pop("style_weight", DEFAULTS["style_weight"]) * strength
-        out = gatys(content, styles, size=None, steps=steps or DEFAULTS["steps"], style_weight=weight,
-                    **gatys_kwargs).image
-    elif method == "adain":
-        out = _adain(adain_decoder).stylize(content, styles, alpha=strength)
+    if method in TRANSLATORS:
+        out = _translate(method, content, style, strength)
     else:
-        net = _magenta(threads)
-        vec = np.mean([net.style_vector(s) for s in styles], axis=0)
-        if strength < 1.0:
-            vec = strength * vec + (1.0 - strength) * net.style_vector(content)
-        out = net.stylize_with_vector(content, vec)
+        out = _render(method, content, load_styles(style, size), strength, steps, adain_decoder, threads,
+                      gatys_kwargs)
     if preserve_color:
         from artgan_utils.transfer.gatys import preserve_colors
 
         out = preserve_colors(out, content)
     return np.clip(out, 0.0, 1.0).astype(np.float32)
+
+
+def _render(method, content, styles, strength, steps, adain_decoder, threads, gatys_kwargs) -> np.ndarray:
+    if method in ("reinhard", "histogram"):
+        from artgan_utils.transfer import classical
+
+        fn = classical.reinhard if method == "reinhard" else classical.histogram_match
+        return strength * fn(content, styles) + (1.0 - strength) * content
+    if method == "gatys":
+        from artgan_utils.transfer.gatys import DEFAULTS, gatys
+
+        weight = gatys_kwargs.pop("style_weight", DEFAULTS["style_weight"]) * strength
+        return gatys(content, styles, size=None, steps=steps or DEFAULTS["steps"], style_weight=weight,
+                     **gatys_kwargs).image
+    if method == "adain":
+        return _adain(adain_decoder).stylize(content, styles, alpha=strength)
+    net = _magenta(threads)
+    vec = np.mean([net.style_vector(s) for s in styles], axis=0)
+    if strength < 1.0:
+        vec = strength * vec + (1.0 - strength) * net.style_vector(content)
+    return net.stylize_with_vector(content, vec)
