@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -190,3 +192,31 @@ def test_unpaired_sampler_never_serves_a_comparison_photo():
 
     all_photos = [w.file for w in data.catalogue(kind="photo")]
     assert len(s.photos) == len(all_photos) - 12
+
+
+@pytest.mark.slow
+def test_trainer_takes_folders_of_the_users_images(tmp_path, capsys):
+    """--photos / --paintings: any readable images (grayscale, RGBA, 16-bit); a broken file is skipped, an empty
+    folder is an error."""
+    from PIL import Image
+
+    from artgan_utils.transfer.cyclegan_train import export, main
+
+    rng = np.random.default_rng(0)
+    photos, paintings = tmp_path / "photos", tmp_path / "paintings"
+    photos.mkdir(), paintings.mkdir()
+    Image.fromarray(rng.integers(0, 255, (70, 90, 3), dtype=np.uint8)).save(photos / "a.jpg")
+    Image.fromarray(rng.integers(0, 255, (80, 64), dtype=np.uint8)).save(photos / "gray.png")
+    Image.fromarray(rng.integers(0, 255, (64, 64, 4), dtype=np.uint8), "RGBA").save(paintings / "rgba.png")
+    Image.fromarray(rng.integers(0, 65535, (72, 72), dtype=np.uint16)).save(paintings / "deep.png")
+    (paintings / "broken.jpg").write_bytes(b"not a jpeg")
+    args = ["train", "--style", "my-prints", "--out", str(tmp_path / "run"), "--steps", "2", "--every", "2",
+            "--crop", "32", "--width", "0.125", "--n-blocks", "1", "--work-size", "64", "--pool-size", "2",
+            "--photos", str(photos), "--paintings", str(paintings), "--quiet"]
+    main(args)
+    assert "broken.jpg" in capsys.readouterr().out  # skipped, and said so
+    info = json.loads((export(tmp_path / "run", tmp_path / "export") / "run.json").read_text())
+    assert info["steps_done"] == 2 and info["paintings"] == str(paintings) and info["held_out_paintings"] == []
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ValueError, match="holds no image"):
+        main(args[:-5] + ["--paintings", str(tmp_path / "empty"), "--out", str(tmp_path / "run2"), "--quiet"])

@@ -23,17 +23,15 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
-import shutil
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
 from artgan_utils.transfer import adain as A
-from artgan_utils.transfer.chunked_training import (add_run_options, machine, pair_dataset, progress_strip,
-                                                     random_crops, read_config, set_threads, train_in_chunks)
+from artgan_utils.transfer.chunked_training import (add_run_options, command_line, copy_samples, machine,
+                                                     pair_dataset, random_crops, read_config, restore_run,
+                                                     set_threads, train_in_chunks)
 
 CONFIG_KEYS = ("crop", "batch", "seed", "lr", "style_weight", "content_weight", "width", "depth")
 #: Settings added after the first runs, with the value those runs used.
@@ -150,15 +148,8 @@ def train(out: str | os.PathLike[str], steps: int, every: int, cfg: dict, progre
 
 def export(out: str | os.PathLike[str], to: str | os.PathLike[str]) -> Path:
     """Write ``to/decoder.weights.h5`` (float16) and ``to/run.json`` from the run in ``out``."""
-    import tensorflow as tf
-
     out, to = Path(out), Path(to)
-    cfg = CONFIG_DEFAULTS | json.loads((out / "config.json").read_text())
-    model = build_trainer(cfg)
-    latest = tf.train.latest_checkpoint(str(out / "ckpt"))
-    if latest is None:
-        raise FileNotFoundError(f"No checkpoint in {out / 'ckpt'}; train first.")
-    model.checkpoint().restore(latest).assert_existing_objects_matched()
+    cfg, model = restore_run(out, build_trainer, CONFIG_DEFAULTS)
     half = A.make_decoder(cfg["width"], dtype="float16", depth=cfg["depth"])
     half.set_weights([w.astype(np.float16) for w in model.decoder.get_weights()])
     to.mkdir(parents=True, exist_ok=True)
@@ -176,10 +167,7 @@ def export(out: str | os.PathLike[str], to: str | os.PathLike[str]) -> Path:
         "machine": cfg.get("machine", ""), "dtype": "float16 weights (loaded into float32)",
     }
     (to / A.RUN_FILE).write_text(json.dumps(info, indent=2) + "\n")
-    grids = sorted((out / "samples").glob("step_*.png"))
-    if grids:  # the last sample grid: held-out photos x held-out paintings
-        shutil.copy(grids[-1], to / "samples.png")
-        progress_strip(grids).save(to / "progress.jpg", quality=88)
+    copy_samples(out, to)  # the last sample grid (held-out photos x held-out paintings) and the progress strip
     return to
 
 
@@ -224,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
         measure(args.crop, args.batch, args.width, args.steps)
         return
     cfg = {k: getattr(args, k) for k in CONFIG_KEYS} | {"machine": machine(), "threads": args.threads}
-    command = "python -m artgan_utils.transfer.adain " + shlex.join(sys.argv[1:] if argv is None else argv)
+    command = command_line("artgan_utils.transfer.adain", argv)
     info = train(args.out, args.steps, args.every, cfg, progress=not args.quiet, command=command,
                  time_limit=args.time_limit)
     print(f"done: {info['steps_done']} steps, {info['wall_seconds']:.0f} s of training in {args.out}")

@@ -1,4 +1,4 @@
-"""Resumable headless training in chunks, shared by the translation trainers (AdaIN decoder, pix2pix).
+"""Resumable headless training in chunks, shared by the translation trainers (AdaIN decoder, pix2pix, CycleGAN).
 
 Taught in notebook 07 (the AdaIN decoder's trainer); notebooks 08 and 09 reuse it.
 
@@ -14,12 +14,16 @@ a checkpoint, a log row, a sample grid and ``config.json``. The batches of step 
 must depend only on ``(seed, k)`` (``dataset_at(start, n)``), so running the same
 command again resumes exactly where the last checkpoint left off. A run folder
 started with other settings is refused rather than silently continued.
+:func:`restore_run` and :func:`copy_samples` are the trainers' ``export`` plumbing.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shlex
+import shutil
+import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -106,6 +110,33 @@ def train_in_chunks(model, out: str | os.PathLike[str], steps: int, every: int, 
         info |= {"stopped": stopped, "command": command or info.get("command", ""), "time_limit_min": time_limit}
         cfg_file.write_text(json.dumps(info, indent=2))
     return info
+
+
+def restore_run(out: str | os.PathLike[str], build_model: Callable[[dict], object], defaults: dict | None = None):
+    """``(cfg, model)`` of a run folder: its settings, and its model restored from the latest checkpoint (for export)."""
+    import tensorflow as tf
+
+    out = Path(out)
+    cfg = (defaults or {}) | json.loads((out / "config.json").read_text())
+    model = build_model(cfg)
+    latest = tf.train.latest_checkpoint(str(out / "ckpt"))
+    if latest is None:
+        raise FileNotFoundError(f"No checkpoint in {out / 'ckpt'}; train first.")
+    model.checkpoint().restore(latest).assert_existing_objects_matched()
+    return cfg, model
+
+
+def copy_samples(out: str | os.PathLike[str], to: str | os.PathLike[str]) -> None:
+    """Copy a run's last sample grid to ``to/samples.png`` and save its progress strip as ``to/progress.jpg``."""
+    grids = sorted((Path(out) / "samples").glob("step_*.png"))
+    if grids:
+        shutil.copy(grids[-1], Path(to) / "samples.png")
+        progress_strip(grids).save(Path(to) / "progress.jpg", quality=88)
+
+
+def command_line(module: str, argv: list[str] | None) -> str:
+    """The command that reproduces this run: ``python -m <module> <arguments>``."""
+    return f"python -m {module} " + shlex.join(sys.argv[1:] if argv is None else argv)
 
 
 def progress_strip(grids: list[Path], n: int = 4):

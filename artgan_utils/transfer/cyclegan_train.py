@@ -15,6 +15,9 @@ constant for the first half of ``--steps`` and falls linearly to 0 over the seco
 
     python -m artgan_utils.transfer.cyclegan_train train --style ukiyo-e --out runs/cg-ukiyo-e --steps 20000
     python -m artgan_utils.transfer.cyclegan_train export --out runs/cg-ukiyo-e --to checkpoints/cyclegan-ukiyo-e
+
+Your own sets, e.g. the paper's ukiyo-e prints (``data.load_cycle_gan_archive("ukiyoe2photo")``
+downloads them once, with internet): ``--paintings FOLDER`` (and ``--photos FOLDER``).
 """
 
 from __future__ import annotations
@@ -22,18 +25,18 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
-import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
 
-from artgan_utils.transfer.chunked_training import (add_run_options, machine, progress_strip, read_config,
-                                                     save_float16, set_threads, train_in_chunks)
+from artgan_utils.transfer.chunked_training import (add_run_options, command_line, copy_samples, machine,
+                                                     read_config, restore_run, save_float16, set_threads,
+                                                     train_in_chunks)
 
 CONFIG_KEYS = ("style", "crop", "batch", "seed", "lr", "steps", "cycle_weight", "identity_weight", "width",
-               "n_blocks", "upsample", "work_size", "pool_size")
+               "n_blocks", "upsample", "work_size", "pool_size", "photos", "paintings")
+#: Settings added after the first runs were started: their values in those runs.
+DEFAULTS = {"photos": "", "paintings": ""}
 GENERATOR_FILES = {"g_ab": "photo_to_painting.weights.h5", "g_ba": "painting_to_photo.weights.h5"}
 RUN_FILE = "run.json"
 
@@ -58,6 +61,10 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--upsample", default="transpose", choices=("transpose", "resize"))
     t.add_argument("--work-size", type=int, default=286, help="longer side of the images before cropping")
     t.add_argument("--pool-size", type=int, default=50)
+    t.add_argument("--photos", default="", help="a folder of photos instead of the bundled ones (e.g. a CycleGAN "
+                   "archive's trainB)")
+    t.add_argument("--paintings", default="", help="a folder of paintings instead of the style's bundled ones "
+                   "(e.g. ukiyoe2photo's trainA); --style then only names the run")
     add_run_options(t)
     e = sub.add_parser("export", help="export a run's two generators (float16) and run.json")
     e.add_argument("--out", required=True)
@@ -91,8 +98,9 @@ def sample_grid(model, cfg: dict, size: int = 128) -> np.ndarray:
     from artgan_utils.transfer import pairs
 
     rows = []
+    held = pairs.split(cfg["style"])[1][:2] if not cfg.get("paintings") else []  # own paintings: photo rows only
     for file, forward, back in [(f, model.g_ab, model.g_ba) for f in pairs.COMPARISON_PHOTOS[:3]] + \
-                               [(f, model.g_ba, model.g_ab) for f in pairs.split(cfg["style"])[1][:2]]:
+                               [(f, model.g_ba, model.g_ab) for f in held]:
         x = data.thumbnail(data.load_image(data.data_dir() / file), size).astype("float32")[None] / 127.5 - 1
         y = forward(x, training=False)
         rows.append(np.concatenate([x[0], y[0], back(y, training=False)[0]], axis=1))
@@ -105,10 +113,13 @@ def train(out: str | os.PathLike[str], cfg: dict, every: int, progress: bool = T
     from artgan_utils.transfer.pairs import UnpairedSampler
 
     out = Path(out)
-    read_config(out, cfg, CONFIG_KEYS)
+    cfg = DEFAULTS | cfg
+    read_config(out, cfg, CONFIG_KEYS, DEFAULTS)
     model = build_model(cfg)
-    sampler = UnpairedSampler(cfg["style"], cfg["crop"], cfg["batch"], cfg["work_size"], cfg["seed"])
+    sampler = UnpairedSampler(cfg["style"], cfg["crop"], cfg["batch"], cfg["work_size"], cfg["seed"],
+                              photos_dir=cfg["photos"] or None, paintings_dir=cfg["paintings"] or None)
     return train_in_chunks(model, out, cfg["steps"], every, cfg, keys=CONFIG_KEYS, dataset_at=sampler.dataset,
+                           defaults=DEFAULTS,
                            sample_grid=lambda m: sample_grid(m, cfg),
                            log_columns=("g_adv", "cycle", "identity", "d_a", "d_b"),
                            desc=f"CycleGAN photo <-> {cfg['style']}", progress=progress, command=command,
@@ -117,24 +128,17 @@ def train(out: str | os.PathLike[str], cfg: dict, every: int, progress: bool = T
 
 def export(out: str | os.PathLike[str], to: str | os.PathLike[str]) -> Path:
     """Write both generators (float16), ``run.json``, the last sample grid and a progress strip to ``to``."""
-    import tensorflow as tf
-
     from artgan_utils.transfer import cyclegan as C
     from artgan_utils.transfer import pairs
 
     out, to = Path(out), Path(to)
-    cfg = json.loads((out / "config.json").read_text())
-    model = build_model(cfg)
-    latest = tf.train.latest_checkpoint(str(out / "ckpt"))
-    if latest is None:
-        raise FileNotFoundError(f"No checkpoint in {out / 'ckpt'}; train first.")
-    model.checkpoint().restore(latest).assert_existing_objects_matched()
+    cfg, model = restore_run(out, build_model, DEFAULTS)
     to.mkdir(parents=True, exist_ok=True)
     for key, file in GENERATOR_FILES.items():
         half = C.resnet_generator(cfg["width"], cfg["n_blocks"], cfg["upsample"], seed=None, name=key)
         half.set_weights(getattr(model, key).get_weights())
         save_float16(half, to / file)
-    train_paintings, held = pairs.split(cfg["style"])
+    train_paintings, held = ([cfg["paintings"]], []) if cfg["paintings"] else pairs.split(cfg["style"])
     info = {
         "what": f"CycleGAN (Zhu et al. 2017) photo <-> {cfg['style']} painting: {GENERATOR_FILES['g_ab']} (G: "
                 f"photo -> painting) and {GENERATOR_FILES['g_ba']} (F: painting -> photo)",
@@ -148,10 +152,7 @@ def export(out: str | os.PathLike[str], to: str | os.PathLike[str]) -> Path:
         "machine": cfg.get("machine", ""), "dtype": "float16 weights (loaded into float32)",
     }
     (to / RUN_FILE).write_text(json.dumps(info, indent=2) + "\n")
-    grids = sorted((out / "samples").glob("step_*.png"))
-    if grids:
-        shutil.copy(grids[-1], to / "samples.png")
-        progress_strip(grids).save(to / "progress.jpg", quality=88)
+    copy_samples(out, to)
     return to
 
 
@@ -162,7 +163,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     set_threads(args.threads)
     cfg = {k: getattr(args, k) for k in CONFIG_KEYS} | {"machine": machine(), "threads": args.threads}
-    command = "python -m artgan_utils.transfer.cyclegan_train " + shlex.join(sys.argv[1:] if argv is None else argv)
+    command = command_line("artgan_utils.transfer.cyclegan_train", argv)
     info = train(args.out, cfg, args.every, progress=not args.quiet, command=command, time_limit=args.time_limit)
     print(f"done: {info['steps_done']} steps, {info['wall_seconds']:.0f} s of training in {args.out}")
 

@@ -140,23 +140,33 @@ class UnpairedSampler:
     """Random crops of photos (domain A) and of one style's paintings (domain B), in [-1, 1], never paired.
 
     The comparison photos (:data:`COMPARISON_PHOTOS`) and the held-out paintings are excluded.
-    Images are loaded at ``work_size`` (longer side) and cropped to ``crop``; an image whose
-    shorter side is then under ``crop`` is skipped. Batch ``k`` depends only on ``(seed, k)``.
+    ``photos_dir`` / ``paintings_dir`` replace the bundled photos / the style's paintings with
+    every image in a folder (e.g. the CycleGAN archives' ``trainA`` and ``trainB``, which
+    :func:`artgan_utils.data.load_cycle_gan_archive` downloads once); unreadable files are
+    skipped with a message, and a folder with no image is an error. Images are loaded at
+    ``work_size`` (longer side) and cropped to ``crop``; an image whose shorter side is then
+    under ``crop`` is skipped. Batch ``k`` depends only on ``(seed, k)``.
     """
 
-    def __init__(self, style: str, crop: int = 128, batch: int = 1, work_size: int = 286, seed: int = 0):
+    def __init__(self, style: str, crop: int = 128, batch: int = 1, work_size: int = 286, seed: int = 0,
+                 photos_dir: str | None = None, paintings_dir: str | None = None):
         from artgan_utils import data
-        from artgan_utils.transfer.stylize import load_input
+        from artgan_utils.transfer.stylize import load_input, load_styles
 
-        train_paintings, _ = split(style)
-        photos = [w.file for w in data.catalogue(kind="photo") if w.file not in COMPARISON_PHOTOS]
         self.style, self.crop, self.batch, self.seed = style, int(crop), int(batch), int(seed)
 
-        def load(files):
-            images = [load_input(f, size=work_size) for f in files]
+        def usable(images):
             return [im for im in images if min(im.shape[:2]) >= self.crop]
 
-        self.photos, self.paintings = load(photos), load(train_paintings)
+        if photos_dir:
+            self.photos = usable(load_styles(photos_dir, size=work_size))
+        else:
+            files = [w.file for w in data.catalogue(kind="photo") if w.file not in COMPARISON_PHOTOS]
+            self.photos = usable([load_input(f, size=work_size) for f in files])
+        if paintings_dir:
+            self.paintings = usable(load_styles(paintings_dir, size=work_size))
+        else:
+            self.paintings = usable([load_input(f, size=work_size) for f in split(style)[0]])
         if not self.photos or not self.paintings:
             raise ValueError(f"No photo or {style} painting is at least {crop} px on both sides at work_size="
                              f"{work_size}; raise work_size or lower crop.")

@@ -20,15 +20,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shlex
-import shutil
-import sys
 from pathlib import Path
 
 import numpy as np
 
-from artgan_utils.transfer.chunked_training import (add_run_options, machine, progress_strip, read_config,
-                                                     save_float16, set_threads, train_in_chunks)
+from artgan_utils.transfer.chunked_training import (add_run_options, command_line, copy_samples, machine,
+                                                     read_config, restore_run, save_float16, set_threads,
+                                                     train_in_chunks)
 
 CONFIG_KEYS = ("style", "crop", "batch", "seed", "lr", "l1_weight", "width", "method", "work_size", "adversarial")
 
@@ -114,18 +112,11 @@ def train(out: str | os.PathLike[str], steps: int, every: int, cfg: dict, progre
 
 def export(out: str | os.PathLike[str], to: str | os.PathLike[str]) -> Path:
     """Write ``to/generator.weights.h5`` (float16), ``to/run.json``, the last sample grid and a progress strip."""
-    import tensorflow as tf
-
     from artgan_utils.transfer import pairs
     from artgan_utils.transfer import pix2pix as P
 
     out, to = Path(out), Path(to)
-    cfg = json.loads((out / "config.json").read_text())
-    model = build_model(cfg)
-    latest = tf.train.latest_checkpoint(str(out / "ckpt"))
-    if latest is None:
-        raise FileNotFoundError(f"No checkpoint in {out / 'ckpt'}; train first.")
-    model.checkpoint().restore(latest).assert_existing_objects_matched()
+    cfg, model = restore_run(out, build_model)
     to.mkdir(parents=True, exist_ok=True)
     half = P.unet_generator(cfg["crop"], cfg["width"], seed=None)
     half.set_weights([w.astype(np.float16).astype(np.float32) for w in model.generator.get_weights()])
@@ -143,10 +134,7 @@ def export(out: str | os.PathLike[str], to: str | os.PathLike[str]) -> Path:
         "machine": cfg.get("machine", ""), "dtype": "float16 weights (loaded into float32)",
     }
     (to / P.RUN_FILE).write_text(json.dumps(info, indent=2) + "\n")
-    grids = sorted((out / "samples").glob("step_*.png"))
-    if grids:
-        shutil.copy(grids[-1], to / "samples.png")
-        progress_strip(grids).save(to / "progress.jpg", quality=88)
+    copy_samples(out, to)
     return to
 
 
@@ -157,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     set_threads(args.threads)
     cfg = {k: getattr(args, k) for k in CONFIG_KEYS} | {"machine": machine(), "threads": args.threads}
-    command = "python -m artgan_utils.transfer.pix2pix_train " + shlex.join(sys.argv[1:] if argv is None else argv)
+    command = command_line("artgan_utils.transfer.pix2pix_train", argv)
     info = train(args.out, args.steps, args.every, cfg, progress=not args.quiet, command=command,
                  time_limit=args.time_limit)
     print(f"done: {info['steps_done']} steps, {info['wall_seconds']:.0f} s of training in {args.out}")

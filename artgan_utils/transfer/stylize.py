@@ -143,6 +143,8 @@ def load_styles(style, size: int | None = None) -> list[np.ndarray]:
             except loader.NoImagesFoundError as err:
                 raise ValueError(f"The style folder {path} holds no image the loader can read "
                                  f"({', '.join(e.lstrip('.') for e in loader.IMAGE_EXTENSIONS)}). {err}") from err
+            if folder.skipped:
+                print(folder.summary())
             return [img.astype(np.float32) / 255.0 for img in folder.images]
         if not path.exists():
             works = data.load_manifest()
