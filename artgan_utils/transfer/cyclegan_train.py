@@ -16,7 +16,7 @@ constant for the first half of ``--steps`` and falls linearly to 0 over the seco
     python -m artgan_utils.transfer.cyclegan_train train --style ukiyo-e --out runs/cg-ukiyo-e --steps 20000
     python -m artgan_utils.transfer.cyclegan_train export --out runs/cg-ukiyo-e --to checkpoints/cyclegan-ukiyo-e
 
-Your own sets, e.g. the paper's ukiyo-e prints (``data.load_cycle_gan_archive("ukiyoe2photo")``
+Your own sets, e.g. the paper's ukiyo-e prints (``data.online.load_cycle_gan_archive("ukiyoe2photo", DIR)``
 downloads them once, with internet): ``--paintings FOLDER`` (and ``--photos FOLDER``).
 """
 

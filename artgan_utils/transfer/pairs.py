@@ -142,7 +142,7 @@ class UnpairedSampler:
     The comparison photos (:data:`COMPARISON_PHOTOS`) and the held-out paintings are excluded.
     ``photos_dir`` / ``paintings_dir`` replace the bundled photos / the style's paintings with
     every image in a folder (e.g. the CycleGAN archives' ``trainA`` and ``trainB``, which
-    :func:`artgan_utils.data.load_cycle_gan_archive` downloads once); unreadable files are
+    :func:`artgan_utils.data.online.load_cycle_gan_archive` downloads once); unreadable files are
     skipped with a message, and a folder with no image is an error. Images are loaded at
     ``work_size`` (longer side) and cropped to ``crop``; an image whose shorter side is then
     under ``crop`` is skipped. Batch ``k`` depends only on ``(seed, k)``.
