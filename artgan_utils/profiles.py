@@ -108,7 +108,7 @@ SECTIONS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
         "size": (128, 256, 512),
         "crop": (64, 128, 256),
         "work_size": (128, 286, 286),
-        "short_steps": (10, 150, 2000),
+        "short_steps": (4, 150, 2000),
         "photos": (3, 12, 12),
     },
 }

@@ -25,8 +25,18 @@ to (a) are printed. The script also counts the floating-point operations of one
 step of (a) and (c) from their traced TensorFlow graphs (2 per multiply-add, in
 every Conv2D, transposed convolution, their gradients, and MatMul), measures this
 machine's float32 matrix-multiply peak (``tf.matmul`` on 2048x2048), and prints
-the fraction of that peak each step achieves. Results are appended to
+the fraction of that peak each step achieves. Each variant's spread is reported as the
+share of its timed runs that took more than 1.5x its fastest run. Results are appended to
 ``benchmarks/results/training_speed.csv``. Run it with nothing else busy.
+
+Why the spread is reported (issue 19). Runs of (b), (c) and (c') used to take 256, 513 or
+1,028 ms per step in whole multiples: 20 steps ended at 5.11, 10.23 or 20.47 s. Those are
+the wake-ups of tf.data's autotuning thread, whose waits double from 10 ms (10, 30, 70, ...,
+5,110, 10,230, 20,470 ms after an iterator starts); deleting an iterator waits for the next
+wake-up, and ``fit`` (like the loops here, which make a new iterator per run) deletes one at
+the end of every call. A run that needed 5.2 s of work therefore took 10.23 s. The series'
+streams now switch autotuning off (``artgan_utils.data.streams.without_autotune``, also
+applied by ``GAN.fit`` to any ``tf.data`` input), so a run takes as long as its steps.
 """
 
 from __future__ import annotations
@@ -181,12 +191,14 @@ def main(argv: list[str] | None = None) -> int:
             "ms_min": round(1e3 * min(ts), 1), "ms_max": round(1e3 * max(ts), 1),
             "images_per_s": round(args.batch / med, 1), "speed_vs_a": round(ref / med, 3),
             "gflop_per_step": round(flops / 1e9, 2) if flops else "", "fraction_of_peak": round(frac, 3) if frac else "",
+            "share_runs_over_1_5x_fastest": round(sum(t > 1.5 * min(ts) for t in ts) / len(ts), 2),
             "peak_gflops": round(peak), "repeats": args.repeats, "steps": args.steps,
             "tensorflow": tf.__version__, "cpu_count": os.cpu_count(), "date": time.strftime("%Y-%m-%d"),
         })
         extra = f", {flops / 1e9:.1f} GFLOP/step = {frac:.0%} of peak" if flops else ""
-        print(f"  {name:<15} {1e3 * med:7.1f} ms/step ({1e3 * min(ts):.0f}-{1e3 * max(ts):.0f}), "
-              f"{args.batch / med:6.1f} img/s, speed {ref / med:.3f}x (a){extra}")
+        slow = sum(t > 1.5 * min(ts) for t in ts)
+        print(f"  {name:<15} {1e3 * med:7.1f} ms/step ({1e3 * min(ts):.0f}-{1e3 * max(ts):.0f}; {slow}/{len(ts)} runs "
+              f"over 1.5x the fastest), {args.batch / med:6.1f} img/s, speed {ref / med:.3f}x (a){extra}")
     write_rows(RESULTS / "training_speed.csv", rows, append=True)
     return 0
 

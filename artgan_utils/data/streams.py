@@ -12,6 +12,9 @@ Typical use::
     patches = data.random_patches(images, n=256, size=64, seed=0)
     ds = data.array_dataset(patches, batch_size=32)      # tf.data, float32 in [-1, 1]
 
+Every stream is returned with tf.data's autotuning switched off (:func:`without_autotune`,
+notebook 06 explains why: an autotuned pipeline made ``fit`` calls end late).
+
 TensorFlow, Pillow and scikit-learn are imported by the functions that need
 them, so importing this module stays light.
 """
@@ -25,6 +28,26 @@ import numpy as np
 
 if TYPE_CHECKING:  # pragma: no cover
     import tensorflow as tf
+
+
+def without_autotune(ds: tf.data.Dataset) -> tf.data.Dataset:
+    """``ds`` with tf.data's autotuning switched off, so that a finished ``fit`` returns at once.
+
+    An autotuned pipeline runs a background thread that re-optimises it after waits that
+    double from 10 ms up to 60 s (10, 20, 40, ... ms), and deleting the pipeline's iterator
+    waits for that thread's next wake-up. ``keras.Model.fit`` makes a new iterator in every
+    call, so every call ended at one of those wake-ups: at 1.27, 2.55, 5.11, 10.23, 20.47 s
+    and so on, then 81.9 s plus multiples of 60 s. 20 steps of 240 ms took 5.11 s (256 ms a
+    step) or 10.23 s (512 ms), and the headless trainers' chunks took 141.9 or 201.9 s for
+    105 to 180 s of work (benchmarks/training_speed.py, the trainers' ``log.csv``). The
+    series' streams are step-indexed and cheap to compute, so a fixed degree of parallelism
+    costs nothing.
+    """
+    import tensorflow as tf
+
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    return ds.with_options(options)
 
 
 def random_patches(
@@ -126,7 +149,7 @@ def array_dataset(
         return tf.gather(table, order[j * batch_size : (j + 1) * batch_size])
 
     ds = tf.data.Dataset.counter(start=int(start_batch), dtype=tf.int64)
-    return ds.map(batch_at, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True).prefetch(tf.data.AUTOTUNE)
+    return without_autotune(ds.map(batch_at, num_parallel_calls=2, deterministic=True).prefetch(2))
 
 
 def patch_dataset(
@@ -185,7 +208,7 @@ def patch_dataset(
 
     ds = tf.data.Dataset.counter(start=int(start_batch) * batch_size, dtype=tf.int64)
     ds = ds.map(crop, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
-    return ds.batch(batch_size, drop_remainder=True).prefetch(tf.data.AUTOTUNE)
+    return without_autotune(ds.batch(batch_size, drop_remainder=True).prefetch(2))
 
 
 def load_digits(size: int = 8) -> tuple[np.ndarray, np.ndarray]:

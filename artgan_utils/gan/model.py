@@ -167,14 +167,20 @@ class GAN(keras.Model):
         return self.ema_generator if self.ema_generator is not None else self.generator
 
     def fit(self, x=None, *args: Any, **kwargs: Any):
-        """``keras.Model.fit``; for a ``tf.data`` input, ``shuffle`` defaults to False.
+        """``keras.Model.fit``; for a ``tf.data`` input, ``shuffle`` defaults to False and autotuning is off.
 
         The series' datasets are step-indexed streams that shuffle themselves
         (so that resumed runs see the same batches); Keras would otherwise warn
-        that its own ``shuffle=True`` default is ignored.
+        that its own ``shuffle=True`` default is ignored. A ``tf.data.Dataset`` of the
+        user's own gets :func:`artgan_utils.data.streams.without_autotune`, as the
+        series' streams do, so that ``fit`` returns as soon as its steps are done.
         """
         if hasattr(x, "element_spec"):  # a tf.data.Dataset, or one distributed by distribute_stream
             kwargs.setdefault("shuffle", False)
+        if isinstance(x, tf.data.Dataset):
+            from artgan_utils.data.streams import without_autotune
+
+            x = without_autotune(x)
         return super().fit(x, *args, **kwargs)
 
     def call(self, z, training: bool = False):

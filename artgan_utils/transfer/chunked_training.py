@@ -185,7 +185,9 @@ def pair_dataset(batch_at: Callable[[int], tuple[np.ndarray, np.ndarray]], start
         x, y = tf.numpy_function(lambda kk: batch_at(int(kk)), [k], (tf.float32, tf.float32))
         return tf.ensure_shape(x, shape), tf.ensure_shape(y, shape)
 
-    return tf.data.Dataset.range(start, start + n).map(get).prefetch(1)
+    from artgan_utils.data.streams import without_autotune
+
+    return without_autotune(tf.data.Dataset.range(start, start + n).map(get).prefetch(1))
 
 
 def save_float16(model, path: Path) -> None:

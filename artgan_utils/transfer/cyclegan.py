@@ -246,8 +246,8 @@ class CycleGAN(keras.Model):
 
 # ----------------------------------------------------------------------------- inference
 
-#: Shipped translators under ``checkpoints/``, by style (trained by ``cyclegan_train``; none shipped yet).
-SHIPPED: dict[str, str] = {}
+#: Shipped translators under ``checkpoints/``, by style (exported runs of ``cyclegan_train``).
+SHIPPED: dict[str, str] = {"ukiyo-e": "cyclegan-ukiyo-e"}
 
 
 class CycleGANTranslator:
