@@ -7,7 +7,7 @@ The photos are ``pairs.COMPARISON_PHOTOS`` (landscape, monuments, animals, a scu
 at 256 px on the longer side. Per style (ukiyo-e, Van Gogh):
 
 * the methods that take style images (Gatys, AdaIN, Magenta, Reinhard, histogram
-  matching) get the style's **training** paintings (``pairs.split(style)[0]``: averaged
+  matching) get the style's **training** paintings, at their full size (``pairs.split(style)[0]``: averaged
   Gram matrices, equal-weight AdaIN mix, averaged Magenta vectors, pooled pixels);
   the translators (pix2pix, CycleGAN) are the shipped ones, trained on the same paintings;
 * every output is scored against the photo (``content``: VGG16-HED relu4_2 distance)

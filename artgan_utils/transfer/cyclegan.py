@@ -247,7 +247,7 @@ class CycleGAN(keras.Model):
 # ----------------------------------------------------------------------------- inference
 
 #: Shipped translators under ``checkpoints/``, by style (exported runs of ``cyclegan_train``).
-SHIPPED: dict[str, str] = {"ukiyo-e": "cyclegan-ukiyo-e"}
+SHIPPED: dict[str, str] = {"ukiyo-e": "cyclegan-ukiyo-e", "van-gogh": "cyclegan-van-gogh"}
 
 
 class CycleGANTranslator:
