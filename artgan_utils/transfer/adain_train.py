@@ -29,9 +29,9 @@ from pathlib import Path
 import numpy as np
 
 from artgan_utils.transfer import adain as A
-from artgan_utils.transfer.chunked_training import (add_run_options, command_line, copy_samples, machine,
-                                                     pair_dataset, random_crops, read_config, restore_run,
-                                                     set_threads, train_in_chunks)
+from artgan_utils.transfer.chunked_training import (add_run_options, copy_samples, pair_dataset, random_crops,
+                                                    read_config, report, restore_run, run_settings, set_threads,
+                                                    train_in_chunks)
 
 CONFIG_KEYS = ("crop", "batch", "seed", "lr", "style_weight", "content_weight", "width", "depth")
 #: Settings added after the first runs, with the value those runs used.
@@ -207,12 +207,11 @@ def main(argv: list[str] | None = None) -> None:
     if args.cmd == "export":
         print(export(args.out, args.to))
         return
-    set_threads(args.threads)
     if args.cmd == "measure":
+        set_threads(args.threads)
         measure(args.crop, args.batch, args.width, args.steps)
         return
-    cfg = {k: getattr(args, k) for k in CONFIG_KEYS} | {"machine": machine(), "threads": args.threads}
-    command = command_line("artgan_utils.transfer.adain", argv)
+    cfg, command = run_settings(args, CONFIG_KEYS, "artgan_utils.transfer.adain", argv)
     info = train(args.out, args.steps, args.every, cfg, progress=not args.quiet, command=command,
                  time_limit=args.time_limit)
-    print(f"done: {info['steps_done']} steps, {info['wall_seconds']:.0f} s of training in {args.out}")
+    report(info, args.out)

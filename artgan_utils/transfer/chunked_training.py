@@ -134,6 +134,18 @@ def copy_samples(out: str | os.PathLike[str], to: str | os.PathLike[str]) -> Non
         progress_strip(grids).save(Path(to) / "progress.jpg", quality=88)
 
 
+def run_settings(args, keys: Sequence[str], module: str, argv: list[str] | None) -> tuple[dict, str]:
+    """A trainer's ``train`` command: set TensorFlow's threads; return the run's settings and its command line."""
+    set_threads(args.threads)
+    cfg = {k: getattr(args, k) for k in keys} | {"machine": machine(), "threads": args.threads}
+    return cfg, command_line(module, argv)
+
+
+def report(info: dict, out) -> None:
+    """The line a trainer prints when its ``train`` command ends."""
+    print(f"done: {info['steps_done']} steps, {info['wall_seconds']:.0f} s of training in {out}")
+
+
 def command_line(module: str, argv: list[str] | None) -> str:
     """The command that reproduces this run: ``python -m <module> <arguments>``."""
     return f"python -m {module} " + shlex.join(sys.argv[1:] if argv is None else argv)

@@ -29,9 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
-from artgan_utils.transfer.chunked_training import (add_run_options, command_line, copy_samples, machine,
-                                                     read_config, restore_run, save_float16, set_threads,
-                                                     train_in_chunks)
+from artgan_utils.transfer.chunked_training import (add_run_options, copy_samples, read_config, report, restore_run,
+                                                    run_settings, save_float16, train_in_chunks)
 
 CONFIG_KEYS = ("style", "crop", "batch", "seed", "lr", "steps", "cycle_weight", "identity_weight", "width",
                "n_blocks", "upsample", "work_size", "pool_size", "photos", "paintings")
@@ -161,11 +160,9 @@ def main(argv: list[str] | None = None) -> None:
     if args.cmd == "export":
         print(export(args.out, args.to))
         return
-    set_threads(args.threads)
-    cfg = {k: getattr(args, k) for k in CONFIG_KEYS} | {"machine": machine(), "threads": args.threads}
-    command = command_line("artgan_utils.transfer.cyclegan_train", argv)
+    cfg, command = run_settings(args, CONFIG_KEYS, "artgan_utils.transfer.cyclegan_train", argv)
     info = train(args.out, cfg, args.every, progress=not args.quiet, command=command, time_limit=args.time_limit)
-    print(f"done: {info['steps_done']} steps, {info['wall_seconds']:.0f} s of training in {args.out}")
+    report(info, args.out)
 
 
 if __name__ == "__main__":

@@ -24,9 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from artgan_utils.transfer.chunked_training import (add_run_options, command_line, copy_samples, machine,
-                                                     read_config, restore_run, save_float16, set_threads,
-                                                     train_in_chunks)
+from artgan_utils.transfer.chunked_training import (add_run_options, copy_samples, read_config, report, restore_run,
+                                                    run_settings, save_float16, train_in_chunks)
 
 CONFIG_KEYS = ("style", "crop", "batch", "seed", "lr", "l1_weight", "width", "method", "work_size", "adversarial")
 
@@ -143,12 +142,10 @@ def main(argv: list[str] | None = None) -> None:
     if args.cmd == "export":
         print(export(args.out, args.to))
         return
-    set_threads(args.threads)
-    cfg = {k: getattr(args, k) for k in CONFIG_KEYS} | {"machine": machine(), "threads": args.threads}
-    command = command_line("artgan_utils.transfer.pix2pix_train", argv)
+    cfg, command = run_settings(args, CONFIG_KEYS, "artgan_utils.transfer.pix2pix_train", argv)
     info = train(args.out, args.steps, args.every, cfg, progress=not args.quiet, command=command,
                  time_limit=args.time_limit)
-    print(f"done: {info['steps_done']} steps, {info['wall_seconds']:.0f} s of training in {args.out}")
+    report(info, args.out)
 
 
 if __name__ == "__main__":
