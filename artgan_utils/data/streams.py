@@ -35,8 +35,9 @@ def without_autotune(ds: tf.data.Dataset) -> tf.data.Dataset:
 
     An autotuned pipeline runs a background thread that re-optimises it after waits that
     double from 10 ms up to 60 s (10, 20, 40, ... ms), and deleting the pipeline's iterator
-    waits for that thread's next wake-up. ``keras.Model.fit`` makes a new iterator in every
-    call, so every call ended at one of those wake-ups: at 1.27, 2.55, 5.11, 10.23, 20.47 s
+    can wait for that thread's next wake-up (on a busy or single core: measured with
+    ``benchmarks/autotune_stall.py``). ``keras.Model.fit`` makes a new iterator in every
+    call, so calls ended at those wake-ups: at 1.27, 2.55, 5.11, 10.23, 20.47 s
     and so on, then 81.9 s plus multiples of 60 s. 20 steps of 240 ms took 5.11 s (256 ms a
     step) or 10.23 s (512 ms), and the headless trainers' chunks took 141.9 or 201.9 s for
     105 to 180 s of work (benchmarks/training_speed.py, the trainers' ``log.csv``). The
