@@ -133,7 +133,9 @@ def diagnose(outputs: Sequence[np.ndarray], photos: Sequence[np.ndarray], style,
     problems = []
     if found["checkerboard"] > CHECKERBOARD_LIMIT:
         problems.append(f"checkerboard: power at the {period}-pixel grid frequency is {found['checkerboard']:.0f}x "
-                        f"its surroundings (limit {CHECKERBOARD_LIMIT:.0f}); try upsample='resize'")
+                        f"its surroundings (limit {CHECKERBOARD_LIMIT:.0f}); from stride-2 transposed convolutions (try "
+                        f"upsample='resize') or from nearest-neighbour upsampling the next convolution has not learned "
+                        f"to smooth (train longer)")
     if found["luminance_correlation"] < 0:
         problems.append("inverted tones: output luminance is anti-correlated with the photo's; keep the identity loss")
     if found["off_axis"] > DRIFT_LIMIT and found["off_axis"] > abs(found["toward_style"]):
