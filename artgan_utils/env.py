@@ -7,7 +7,8 @@ The first code cell of every notebook is::
     import artgan_utils as au
     profile = au.setup_notebook(seed=42)
 
-which (1) keeps TensorFlow's C++ start-up noise out of the notebook,
+which (1) keeps TensorFlow's C++ start-up noise out of the notebook (also the
+CUDA probe's lines on a machine without a GPU, :func:`load_tensorflow_quietly`),
 (2) seeds Python, NumPy and TensorFlow, (3) pins thread counts in the
 ``quick`` profile so CI results are reproducible, and (4) returns the active
 :class:`~artgan_utils.profiles.Profile`.
@@ -22,7 +23,9 @@ from __future__ import annotations
 import logging
 import os
 import platform
+import re
 import sys
+import tempfile
 import warnings
 from dataclasses import dataclass
 
@@ -39,9 +42,9 @@ def quiet_tensorflow_logs() -> None:
 
     Sets ``TF_CPP_MIN_LOG_LEVEL=2`` unless the user set it (so a user who wants
     the logs for debugging can have them), and, if TensorFlow is already
-    imported, lowers the Python logger too. A few lines printed before
-    TensorFlow's logging initialises cannot be silenced by any setting; the
-    notebook test harness ignores stderr for that reason.
+    imported, lowers the Python logger too. The lines printed before
+    TensorFlow's logging initialises (its CUDA probe) ignore every setting;
+    :func:`load_tensorflow_quietly` filters those.
     """
     for key, value in _TF_ENV_DEFAULTS.items():
         os.environ.setdefault(key, value)
@@ -58,6 +61,56 @@ def quiet_tensorflow_logs() -> None:
     # Keras warns when a Dense/Conv layer receives `input_shape`; the series
     # uses keras.Input instead, but third-party code may not.
     warnings.filterwarnings("ignore", message=r".*Do not pass an `input_shape`.*")
+
+
+#: The lines TensorFlow's CUDA probe writes on a machine without a GPU (before its
+#: log settings apply): "Could not find cuda drivers", "failed call to cuInit", and
+#: absl's note that early messages go to stderr.
+CUDA_PROBE_LINES = re.compile(
+    r"cudart_stub\.cc|cuda_platform\.cc|cuda_executor\.cc|failed call to cuInit|"
+    r"All log messages before absl::InitializeLog|Unable to register cu(DNN|FFT|BLAS) factory|"
+    r"computation placer already registered|TF-TRT Warning|oneDNN custom operations are on"
+)
+
+
+def load_tensorflow_quietly():
+    """Import TensorFlow and probe its devices with the C++ start-up lines filtered out.
+
+    On a machine without a GPU, TensorFlow's first import and device probe write
+    lines such as ``cudart_stub.cc:31] Could not find cuda drivers`` and
+    ``failed call to cuInit: ... UNKNOWN ERROR (303)`` straight to file
+    descriptor 2, before ``TF_CPP_MIN_LOG_LEVEL`` applies, and a live Jupyter
+    kernel shows them under the first cell. They are harmless (TensorFlow then
+    uses the CPU). This function captures descriptor 2 while TensorFlow loads,
+    drops the lines matching :data:`CUDA_PROBE_LINES` and writes every other
+    line back to stderr, so real errors still show. With a GPU the probe
+    succeeds and nothing is dropped that mattered. Calling it when TensorFlow
+    is already loaded does nothing but return the module.
+    """
+    if "tensorflow" in sys.modules:
+        return sys.modules["tensorflow"]
+    try:
+        sys.stderr.flush()
+        saved = os.dup(2)
+    except (OSError, ValueError):  # no real descriptor 2 (an unusual embedding): load plainly
+        import tensorflow as tf
+
+        return tf
+    with tempfile.TemporaryFile(mode="w+b") as captured:
+        os.dup2(captured.fileno(), 2)
+        try:
+            import tensorflow as tf
+
+            tf.config.list_physical_devices()  # the CUDA probe happens here
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        captured.seek(0)
+        text = captured.read().decode("utf-8", "replace")
+    kept = [line for line in text.splitlines() if line.strip() and not CUDA_PROBE_LINES.search(line)]
+    if kept:
+        print("\n".join(kept), file=sys.stderr)
+    return tf
 
 
 def set_seed(seed: int) -> None:
@@ -160,6 +213,7 @@ def setup_notebook(seed: int = 42, profile: str | None = None, verbose: bool = T
         The active profile; ask it for settings with ``profile.settings(section)``.
     """
     quiet_tensorflow_logs()
+    load_tensorflow_quietly()
     active = get_profile(profile)
     configure_threads(active.threads)
     set_seed(seed)

@@ -65,22 +65,24 @@ SECTIONS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
     },
     "04_training_dcgan": {
         "digits_steps": (200, 600, 1500),
-        "paint_recipe": ("dcgan-ukiyoe-32", "dcgan-ukiyoe-32", "dcgan-ukiyoe-64"),
-        "paint_steps": (300, 2500, 8000),
+        "paint_recipe": ("dcgan-ukiyoe-32", "dcgan-ukiyoe-32", "dcgan-ukiyoe-128-stable"),
+        "paint_steps": (300, 2500, 20_000),
         "every": (100, 500, 1000),
         "memorisation_train_patches": (500, 2000, 4000),
     },
     "05_stabilizing_and_evaluating": {
         "eval_images": (256, 1000, 2000),
         "ablation_seconds": (5, 60, 600),
-        "ablation_every": (50, 250, 1000),
+        "ablation_every": (25, 50, 1000),  # standard: about 8 points per 60-s curve
         "ablation_eval_images": (96, 500, 1000),
         "failure_steps": (30, 200, 400),
     },
     "06_full_scale_training": {
-        "recipe": ("dcgan-digits", "dcgan-ukiyoe-32-stable", "dcgan-ukiyoe-64-stable"),
-        "trainer_steps": (60, 600, 8000),
-        "trainer_every": (20, 100, 500),
+        "recipe": ("dcgan-digits", "dcgan-ukiyoe-32-stable", "dcgan-ukiyoe-256-stable"),
+        "trainer_steps": (60, 600, 100_000),
+        "trainer_every": (20, 100, 2000),
+        "resume_steps": (60, 600, 2000),  # the kill-and-resume demonstration (a GPU-hour twice would be too much)
+        "resume_every": (20, 100, 500),
         "distributed_recipe": ("dcgan-digits", "dcgan-digits", "dcgan-ukiyoe-32-stable"),
         "distributed_steps": (20, 20, 20),
         "grad_batch": (16, 64, 64),
@@ -107,9 +109,9 @@ SECTIONS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
     "09_cyclegan": {
         "size": (128, 256, 512),
         "crop": (64, 128, 256),
-        "work_size": (128, 286, 286),
+        "work_size": (128, 286, 572),  # longer side; full crops 256 px, so the shorter side must reach 256
         "short_steps": (4, 150, 2000),
-        "photos": (3, 12, 12),
+        "photos": (2, 12, 12),
     },
 }
 

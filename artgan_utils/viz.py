@@ -171,3 +171,79 @@ def photo_figures(quality: int = 85) -> bool:
         return False
     set_matplotlib_formats("jpeg", pil_kwargs={"quality": int(quality)})
     return True
+
+
+class progress:  # noqa: N801 - used like a function: ``for x in progress(items, "desc"):``
+    """A progress line that a stored notebook shows in its final state.
+
+    Widget progress bars (``tqdm.auto``) store their first state as text: a
+    notebook opened untrusted, or read on GitHub, shows ``0%| | 0/1500``
+    under a cell that ran to its end. This line is plain text instead, updated
+    in place through an IPython display handle (at most twice a second) and
+    set to its final state, ``desc: 1500/1500 in 12 s``, when the loop ends.
+    Outside a notebook (a terminal, a script) it draws a ``tqdm`` bar if
+    ``tqdm`` is installed, and nothing otherwise.
+
+    >>> sum(progress(range(3), "demo", enabled=False))
+    3
+    """
+
+    def __init__(self, iterable: Any, desc: str = "", total: int | None = None, enabled: bool = True,
+                 interval: float = 0.5):
+        self.iterable, self.desc, self.interval = iterable, desc, interval
+        self.total = total if total is not None else (len(iterable) if hasattr(iterable, "__len__") else None)
+        self.enabled = enabled
+        self.done = 0
+
+    def line(self, seconds: float) -> str:
+        of = f"/{self.total}" if self.total is not None else ""
+        return f"{self.desc}: {self.done}{of} in {seconds:.0f} s" if self.desc else f"{self.done}{of} in {seconds:.0f} s"
+
+    def __iter__(self):
+        import time
+
+        if not self.enabled:
+            yield from self.iterable
+            return
+        handle = _display_handle()
+        if handle is None:
+            try:
+                from tqdm import tqdm
+            except ImportError:  # pragma: no cover - tqdm comes with the test extras
+                yield from self.iterable
+                return
+            yield from tqdm(self.iterable, desc=self.desc, total=self.total, leave=False)
+            return
+        start = last = time.perf_counter()
+        handle.update(_Text(self.line(0.0)))
+        for item in self.iterable:
+            yield item
+            self.done += 1
+            now = time.perf_counter()
+            if now - last >= self.interval:
+                handle.update(_Text(self.line(now - start)))
+                last = now
+        handle.update(_Text(self.line(time.perf_counter() - start)))
+
+
+class _Text:
+    """Plain text for IPython's display machinery (no HTML, so nothing to trust)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _display_handle():
+    """A display handle in a Jupyter kernel, else None."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import display
+    except ImportError:  # pragma: no cover
+        return None
+    shell = get_ipython()
+    if shell is None or type(shell).__name__ != "ZMQInteractiveShell":
+        return None
+    return display(_Text(""), display_id=True)

@@ -3,13 +3,13 @@
     python benchmarks/training_speed.py                 # the setting: 64x64, batch 64
     python benchmarks/training_speed.py --steps 10 --repeats 2 --batch 16   # a quick look
 
-One process, one machine, the seed's 64x64 DCGAN (``dcgan-ukiyoe-64``: z=100,
+One process, one machine, the 2019 article's 64x64 DCGAN (``dcgan-ukiyoe-64``: z=100,
 8x8x128 -> 64x64x3, the same initial weights for every variant) on the same
 stream of 64x64 ukiyo-e patches (``recipe_dataset``), trained by:
 
 (a) ``tutorial``   the TensorFlow DCGAN tutorial's loop: one ``tf.function`` with two
                    ``GradientTape``s, G and D updated from the same forward pass;
-(b) ``combined``   the seed's Keras 2 style: ``D.train_on_batch`` on real and fake,
+(b) ``combined``   the 2019 article's Keras 2 style: ``D.train_on_batch`` on real and fake,
                    then a frozen-D combined model ``D(G(z))`` with ``train_on_batch``;
 (c) ``fit``        the project's ``GAN`` with ``fit`` (alternating updates:
                    D on real + fake, then G on fresh noise through D);
@@ -108,7 +108,7 @@ def build_variants(batch: int, seed: int = 0, extras: bool = False):
     spec = tf.TensorSpec((batch, 64, 64, 3), tf.float32)
     variants["a tutorial"] = (run_tutorial, graph_flops(tutorial_step.get_concrete_function(spec)))
 
-    # (b) the seed's combined model with train_on_batch
+    # (b) the article's combined model with train_on_batch
     g_b, d_b = fresh_models()
     d_b.compile(optimizer=adam(), loss=keras.losses.BinaryCrossentropy(from_logits=True))
     d_b.trainable = False  # Keras 3 snapshots trainability at the first training call (notebook 03)
@@ -172,6 +172,7 @@ def main(argv: list[str] | None = None) -> int:
     variants = build_variants(args.batch, extras=args.extras)
     for run, _ in variants.values():
         run(args.warmup)
+    print(f"warm-up done ({args.warmup} steps of each of {len(variants)} variants)", flush=True)
     times: dict[str, list[float]] = {name: [] for name in variants}
     for r in range(args.repeats):
         order = list(variants)[r % len(variants):] + list(variants)[: r % len(variants)]
@@ -179,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             variants[name][0](args.steps)
             times[name].append((time.perf_counter() - t0) / args.steps)
+        print(f"repeat {r + 1}/{args.repeats}: " + ", ".join(f"{n} {1e3 * times[n][-1]:.0f}" for n in order) + " ms/step",
+              flush=True)  # a long run shows where it is (with --extras and 10 repeats: over 40 min at 156 GFLOP/s)
     ref = statistics.median(times["a tutorial"])
     rows = []
     print(f"\n64x64 DCGAN, batch {args.batch}, {args.repeats} x {args.steps} steps each (median, spread):")

@@ -29,7 +29,7 @@ SOLUTIONS = {
     "05.1": lambda critic, real, fake, alpha: losses.gradient_penalty(critic, real, fake, alpha=alpha),
     "05.2": metrics.mmd2_unbiased,
     "06.1": lambda per_example, global_batch: np.sum(per_example) / global_batch,
-    "06.2": perf.conv2d_flops,
+    "06.2": perf.conv_transpose2d_flops,
     "07.1": lambda x: (np.abs(np.diff(x, axis=1)).mean(axis=(1, 2, 3)) + np.abs(np.diff(x, axis=2)).mean(axis=(1, 2, 3))),
     "07.2": lambda photo, stylised: _keep_colours(photo, stylised),
     "08.1": lambda n_down: networks.receptive_field([4] * (n_down + 2), [2] * n_down + [1, 1]),
@@ -131,7 +131,7 @@ def test_js_checker_catches_log2_and_missing_zero_handling():
         m = (p + q) / 2
         return 0.5 * np.sum(p * np.log2(p / m)) + 0.5 * np.sum(q * np.log2(q / m))
 
-    with pytest.raises(ExerciseFailed, match="JS of two random distributions"):
+    with pytest.raises(ExerciseFailed, match="natural log"):
         check("01.3", js_bits)
 
     def js_nan(p, q):
@@ -199,7 +199,7 @@ def test_kid_checker_catches_the_biased_estimator():
         k = lambda a, b: (a @ b.T / a.shape[1] + 1) ** 3  # noqa: E731
         return k(x, x).mean() + k(y, y).mean() - 2 * k(x, y).mean()
 
-    with pytest.raises(ExerciseFailed, match="expected"):
+    with pytest.raises(ExerciseFailed, match="biased"):
         check("05.2", biased)
 
 
@@ -214,6 +214,7 @@ def test_conv_flops_checker_catches_multiply_adds():
 
 
 #: Mistakes learners make in the notebook 07 exercises, and the words the checker must use for each.
+#: Notebook 07's usual mistakes; tests/test_exercise_mistakes.py runs them with every other exercise's.
 WRONG_07 = {
     "07.1": [
         ("squared differences", lambda x: (np.diff(x, axis=1) ** 2).mean(axis=(1, 2, 3))
@@ -237,14 +238,6 @@ def _keep_colours_unclipped(photo, stylised):
     to_yiq = np.array([[0.299, 0.587, 0.114], [0.596, -0.274, -0.322], [0.211, -0.523, 0.312]])
     p, s = np.asarray(photo, np.float64) @ to_yiq.T, np.asarray(stylised, np.float64) @ to_yiq.T
     return (np.concatenate([s[..., :1], p[..., 1:]], axis=-1) @ np.linalg.inv(to_yiq).T).astype(np.float32)
-
-
-@pytest.mark.parametrize("exercise_id, label, wrong, words",
-                         [(e, label, fn, words) for e, cases in WRONG_07.items() for label, fn, words in cases],
-                         ids=lambda v: v if isinstance(v, str) else "")
-def test_notebook_07_checkers_reject_the_usual_mistakes_by_name(exercise_id, label, wrong, words):
-    with pytest.raises(ExerciseFailed, match=words):
-        check(exercise_id, wrong)
 
 
 def test_mode_counting_checker_catches_the_missing_3_sigma_filter():

@@ -75,3 +75,33 @@ def test_photo_figures_is_a_no_op_outside_ipython():
     from artgan_utils.viz import photo_figures
 
     assert photo_figures() is False
+
+
+class _Recorder:
+    def __init__(self):
+        self.texts = []
+
+    def update(self, obj):
+        self.texts.append(repr(obj))
+
+
+def test_progress_line_ends_in_its_final_state_in_a_notebook(monkeypatch):
+    from artgan_utils import viz
+
+    handle = _Recorder()
+    monkeypatch.setattr(viz, "_display_handle", lambda: handle)
+    assert list(viz.progress(range(5), "ring", interval=0.0)) == [0, 1, 2, 3, 4]
+    assert handle.texts[0] == "ring: 0/5 in 0 s"
+    assert handle.texts[-1] == "ring: 5/5 in 0 s"
+    assert "%" not in "".join(handle.texts)  # plain text, no widget bar
+
+
+def test_progress_line_outside_a_notebook_and_disabled(monkeypatch, capsys):
+    from artgan_utils import viz
+
+    monkeypatch.setattr(viz, "_display_handle", lambda: None)
+    assert list(viz.progress(iter([1, 2]), "x")) == [1, 2]
+    called = []
+    monkeypatch.setattr(viz, "_display_handle", lambda: called.append(1))
+    assert list(viz.progress([1, 2], "x", enabled=False)) == [1, 2]
+    assert called == []

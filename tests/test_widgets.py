@@ -73,3 +73,21 @@ def test_latent_explorer_follows_its_controls():
     np.testing.assert_allclose(ex.images[0], ex.images[2], atol=1e-6)  # truncation 0: every point is the origin
     with pytest.raises(ValueError, match="Unknown control"):
         ex.set(speed=2)
+
+
+def test_snapshots_draw_the_controls_current_state():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from artgan_utils.teaching.widgets import LatentExplorer
+
+    e = minimax_explorer(2.0, 1.0)
+    e.set(0.5, 1.5)
+    fig = e.snapshot()
+    assert "mean 0.5, std 1.5" in fig._suptitle.get_text()
+    ex = LatentExplorer(_tiny_generator(), seed_a=3, seed_b=9, t=0.25)
+    fig = ex.snapshot()
+    titles = [ax.get_title() for ax in fig.axes]
+    assert titles == ["seed A = 3", "t = 0.25", "seed B = 9"]
+    shown = fig.axes[1].images[0].get_array()
+    assert shown.shape[:2] == ex.image.shape[:2]

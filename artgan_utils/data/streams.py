@@ -96,8 +96,14 @@ def random_patches(
 
 
 def to_model_range(images: Any) -> np.ndarray:
-    """uint8 [0, 255] -> float32 [-1, 1] (the range of a tanh generator)."""
-    return np.asarray(images, dtype=np.float32) / 127.5 - 1.0
+    """Unsigned-integer images -> float32 in [-1, 1] (the range of a tanh generator), as exercise 00.1 asks.
+
+    0 maps to -1 and the dtype's maximum to 1: 255 for uint8, 65,535 for uint16
+    (16-bit PNGs). Images of any other dtype are taken as values in [0, 255].
+    """
+    arr = np.asarray(images)
+    top = float(np.iinfo(arr.dtype).max) if arr.dtype.kind == "u" else 255.0
+    return (arr.astype(np.float32) / np.float32(top / 2.0) - np.float32(1.0)).astype(np.float32)
 
 
 def to_uint8(images: Any) -> np.ndarray:

@@ -27,6 +27,10 @@ def _check_discriminator_loss(c: Checker) -> None:
     ]
     for label, real, fake in cases:
         got = c.call(real.astype("float32"), fake.astype("float32"), describe=label)
+        if np.isclose(float(np.asarray(got)), _bce_from_logits_reference(fake, real), atol=1e-4, rtol=1e-4) and \
+                not np.isclose(_bce_from_logits_reference(fake, real), _bce_from_logits_reference(real, fake)):
+            c.fail(f"for {label} your loss is the one with real and fake swapped: real images have the label 1 "
+                   "(-log D(x)), generated ones the label 0 (-log(1 - D(G(z)))).")
         c.expect_close(f"loss for {label}", np.asarray(got, dtype=np.float64).reshape(()),
                        _bce_from_logits_reference(real, fake), atol=1e-4, rtol=1e-4)
     real, fake = np.array([[-100.0], [100.0]], "float32"), np.array([[100.0], [-100.0]], "float32")

@@ -45,9 +45,10 @@ def _check_gradient_penalty(c: Checker) -> None:
 
 @exercise(
     "05.2",
-    "the unbiased KID estimator (squared MMD, cubic polynomial kernel)",
-    hint="k(a, b) = (a @ b.T / d + 1)**3 with d the feature size. For m real and n fake features: "
-    "(sum of Kxx without its diagonal) / (m (m - 1)) + (sum of Kyy without its diagonal) / (n (n - 1)) - 2 mean(Kxy).",
+    "an unbiased KID estimator (squared MMD, cubic polynomial kernel)",
+    hint="Among the m * m pairs (x_i, x_j) of one set, the m pairs with i = j are not two independent draws, and "
+    "k(x_i, x_i) is larger on average than k(x_i, x_j). Leave those pairs out of the within-set averages and divide "
+    "by the number of pairs you kept. The cross term has no such pairs.",
 )
 def _check_kid(c: Checker) -> None:
     from artgan_utils.evaluation.metrics import mmd2_unbiased
@@ -55,6 +56,12 @@ def _check_kid(c: Checker) -> None:
     rng = np.random.default_rng(8)
     x, y = rng.standard_normal((30, 6)), rng.standard_normal((25, 6)) + 0.4
     got = c.call(x, y, describe="30 and 25 feature vectors of size 6")
+    k = lambda a, b: (a @ b.T / a.shape[1] + 1.0) ** 3  # noqa: E731
+    biased = k(x, x).mean() + k(y, y).mean() - 2.0 * k(x, y).mean()
+    if np.isclose(float(np.asarray(got)), biased, rtol=1e-6):
+        c.fail("your estimate averages the kernel over all pairs, including each vector with itself: that estimator "
+               "is biased (above 0 on average for one distribution). Leave the diagonal k(x_i, x_i) out of the "
+               "within-set averages.")
     c.expect_close("KID of two different sets", float(np.asarray(got)), mmd2_unbiased(x, y), rtol=1e-6, atol=1e-9)
     same = [float(np.asarray(c.call(rng.standard_normal((20, 4)), rng.standard_normal((20, 4)), describe="same distribution")))
             for _ in range(200)]

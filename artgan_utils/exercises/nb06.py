@@ -34,27 +34,31 @@ def _check_replica_loss(c: Checker) -> None:
 
 @exercise(
     "06.2",
-    "the FLOPs of a convolution",
-    hint="Each output value (N * H_out * W_out * C_out of them) is a dot product of length kernel * kernel * C_in, "
-    "and every multiply-add counts as 2 FLOPs: 2 * N * H_out * W_out * C_out * kernel**2 * C_in.",
+    "the FLOPs of a transposed convolution",
+    hint="Follow the input, not the output: a stride-2 transposed convolution takes each input value (N * H_in * "
+    "W_in * C_in of them) and adds it, times a kernel x kernel x C_out block of weights, into the output. "
+    "Count those multiply-adds, 2 FLOPs each.",
 )
-def _check_conv_flops(c: Checker) -> None:
+def _check_conv_transpose_flops(c: Checker) -> None:
     import keras
     import tensorflow as tf
 
     from artgan_utils.gan.perf import graph_flops
 
-    for batch, size, cin, cout, k, stride in ((64, 64, 3, 64, 4, 2), (8, 16, 128, 256, 4, 2), (1, 10, 5, 7, 3, 1)):
-        layer = keras.layers.Conv2D(cout, k, strides=stride, padding="same")
-        f = tf.function(lambda x, layer=layer: layer(x))
+    for batch, size, cin, cout, k in ((64, 8, 512, 256, 4), (8, 16, 128, 64, 4), (1, 5, 3, 7, 3)):
+        layer = keras.layers.Conv2DTranspose(cout, k, strides=2, padding="same", use_bias=False)
+        f = tf.function(tf.autograph.experimental.do_not_convert(lambda x, layer=layer: layer(x)))
         measured = graph_flops(f.get_concrete_function(tf.TensorSpec((batch, size, size, cin))))
-        out = -(-size // stride)
-        got = c.call(batch, out, cin, cout, k, describe=f"batch {batch}, {size}x{size}x{cin} -> {out}x{out}x{cout}, "
-                                                          f"kernel {k}")
+        got = c.call(batch, size, cin, cout, k, describe=f"batch {batch}, {size}x{size}x{cin} -> "
+                                                          f"{2 * size}x{2 * size}x{cout}, kernel {k}, stride 2")
         got = int(np.asarray(got))
+        if got == 4 * measured:
+            c.fail(f"you got {got:,}, 4 times too many: that is the Conv2D formula applied to the *output* size. "
+                   "A stride-2 transposed convolution does not compute a full kernel-sized dot product at every "
+                   "output pixel; ask where the work happens.")
         if got * 2 == measured:
             c.fail(f"you counted {got:,} multiply-adds; FLOPs count each multiply-add as 2 (a multiplication and an "
                    f"addition): expected {measured:,}.")
-        c.expect_close(f"FLOPs of Conv2D({cout}, {k}) on {batch} images of {size}x{size}x{cin}", got, measured,
-                       rtol=0, atol=0)
+        c.expect_close(f"FLOPs of Conv2DTranspose({cout}, {k}, strides=2) on {batch} inputs of {size}x{size}x{cin}",
+                       got, measured, rtol=0, atol=0)
     c.ok("matches the FLOPs counted in TensorFlow's traced graph, for three layers")

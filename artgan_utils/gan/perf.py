@@ -20,6 +20,19 @@ import time
 from typing import Any
 
 
+#: Training-step times of the series' DCGAN on one NVIDIA H200, as reported in issue 14 (not measured by this
+#: project, which has no GPU): the series' own model code under Keras 3.15 on the **JAX** backend, XLA-compiled
+#: alternating updates, synthetic data, median of 5 x 50 steps. TensorFlow on a GPU is unmeasured here.
+#: Key: (image size, generator base filters or None where the report does not say, batch);
+#: value: (float32 ms, mixed_bfloat16 ms or None where not reported).
+H200_JAX_STEP_MS: dict[tuple[int, int | None, int], tuple[float, float | None]] = {
+    (64, 128, 32): (2.1, None),     # the 2019 article's DCGAN at 64x64
+    (64, 128, 64): (3.06, 1.86),
+    (64, 128, 256): (9.9, 3.2),
+    (128, 512, 64): (12.1, 4.9),
+    (256, None, 32): (22.6, 11.0),
+}
+
 def conv2d_flops(batch: int, out_size: int, in_channels: int, out_channels: int, kernel: int) -> int:
     """FLOPs of a Conv2D forward pass with a square ``out_size`` output: 2 * N * H * W * C_out * k * k * C_in.
 
@@ -30,6 +43,16 @@ def conv2d_flops(batch: int, out_size: int, in_channels: int, out_channels: int,
     its kernel), so a trained layer costs about three times its forward pass.
     """
     return 2 * batch * out_size * out_size * out_channels * kernel * kernel * in_channels
+
+
+def conv_transpose2d_flops(batch: int, in_size: int, in_channels: int, out_channels: int, kernel: int) -> int:
+    """FLOPs of a Conv2DTranspose forward pass on a square ``in_size`` input (exercise 06.2's answer).
+
+    Every input value is multiplied into a ``k * k * C_out`` block of the
+    output, so the count follows the *input*: 2 * N * H_in * W_in * C_in * k * k * C_out,
+    whatever the stride (the Conv2D formula on the output size overcounts by stride**2).
+    """
+    return 2 * batch * in_size * in_size * in_channels * kernel * kernel * out_channels
 
 
 def graph_flops(concrete: Any) -> int:

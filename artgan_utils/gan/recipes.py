@@ -140,7 +140,7 @@ RECIPES: dict[str, Recipe] = {
         ),
         Recipe(
             name="dcgan-ukiyoe-64",
-            summary="the seed design (z=100, 8x8x128 -> 64x64x3) on 64x64 ukiyo-e patches, trained long",
+            summary="the 2019 article's DCGAN (z=100, 8x8x128 -> 64x64x3) on 64x64 ukiyo-e patches, trained long",
             data="ukiyo-e", image_size=64, batch_size=32, steps=8000,
         ),
         Recipe(
@@ -151,8 +151,22 @@ RECIPES: dict[str, Recipe] = {
             augment="color,translation", ema_decay=0.999,
         ),
         Recipe(
+            name="dcgan-ukiyoe-128-stable",
+            summary="the full profile's notebook run (GPU): 128x128 patches, a 512-filter generator with "
+                    "resize-convolutions, notebook 05's stabilisation, batch 64",
+            data="ukiyo-e", image_size=128, batch_size=64, steps=20_000, g_filters=512, d_filters=64,
+            upsample="resize", loss="hinge", spectral_norm=True, augment="color,translation", ema_decay=0.999,
+        ),
+        Recipe(
+            name="dcgan-ukiyoe-256-stable",
+            summary="the full profile's headless run (about a GPU-hour): 256x256 patches, a 512-filter generator "
+                    "with resize-convolutions, notebook 05's stabilisation, batch 32, 100,000 steps",
+            data="ukiyo-e", image_size=256, batch_size=32, steps=100_000, g_filters=512, d_filters=32,
+            upsample="resize", loss="hinge", spectral_norm=True, augment="color,translation", ema_decay=0.999,
+        ),
+        Recipe(
             name="dcgan-vangogh-64",
-            summary="the seed design on 64x64 patches of the bundled Van Gogh paintings",
+            summary="the 2019 article's DCGAN on 64x64 patches of the bundled Van Gogh paintings",
             data="van-gogh", image_size=64, batch_size=32, steps=8000,
         ),
     )

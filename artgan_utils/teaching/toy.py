@@ -292,13 +292,9 @@ def train_toy_gan(
     result = ToyGANResult(config, g, d, {}, surface_grid=points)
     marks = set(np.linspace(0, config.steps, snapshots).round().astype(int)) if snapshots else set()
     log = np.zeros((config.steps, 4), dtype=np.float32)
-    iterator = range(1, config.steps + 1)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
+    from artgan_utils.viz import progress as progress_line
 
-        bar = tqdm(iterator, desc=f"{config.data}: {config.describe()}", leave=False)
-        iterator = bar
+    iterator = progress_line(range(1, config.steps + 1), f"{config.data}: {config.describe()}", enabled=progress)
 
     def snap(step: int) -> None:
         result.snapshot_steps.append(step)
@@ -321,8 +317,6 @@ def train_toy_gan(
             )
         if step in marks:
             snap(step)
-    if bar is not None:
-        bar.close()
     result.seconds = time.perf_counter() - start
     result.history = {k: log[:, i] for i, k in enumerate(["d_loss", "g_loss", "d_real", "d_fake"])}
     return result

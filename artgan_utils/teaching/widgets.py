@@ -120,6 +120,16 @@ class MinimaxExplorer:
         self.sigma.value = sigma_g
         return self.state
 
+    def snapshot(self):
+        """The plot the control shows now, as a plain figure: what a reader without a live kernel sees."""
+        import matplotlib.pyplot as plt
+
+        fig = plot_minimax(self.state)
+        fig.suptitle(f"the control's current state (mean {self.mu.value:.1f}, std {self.sigma.value:.1f}); "
+                     "run the notebook to move it", fontsize=9, y=1.02)
+        plt.close(fig)
+        return fig
+
 
 def minimax_explorer(mu_g: float = 2.0, sigma_g: float = 1.0) -> MinimaxExplorer:
     """Build the explorer (display ``.widget`` in a notebook)."""
@@ -209,3 +219,15 @@ class LatentExplorer:
                 raise ValueError(f"Unknown control {name!r}; use seed_a, seed_b, t or truncation.")
             getattr(self, name).value = value
         return self.image
+
+    def snapshot(self):
+        """The three images the control shows now, as a plain figure (for readers without a live kernel)."""
+        import matplotlib.pyplot as plt
+
+        from artgan_utils.viz import show_images
+
+        fig = show_images(self.images, ncols=3, size=self.size, value_range=(-1, 1),
+                          titles=[f"seed A = {self.seed_a.value}", f"t = {self.t.value:.2f}",
+                                  f"seed B = {self.seed_b.value}"])
+        plt.close(fig)
+        return fig
