@@ -112,6 +112,16 @@ SECTIONS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
         "work_size": (128, 286, 572),  # longer side; full crops 256 px, so the shorter side must reach 256
         "short_steps": (4, 150, 2000),
         "photos": (2, 12, 12),
+        "style_paintings": (2, 7, 7),  # training paintings given to the style methods of section 7
+    },
+    "10_new_works": {
+        "size": (32, 32, 64),  # the conditional GAN's patch size
+        "compare_seconds": (3, 60, 600),  # training time of each conditioning scheme
+        "n_train": (12, 150, 500),  # real patches per class to train the style classifier on
+        "n_test": (10, 100, 250),  # held-out real patches and generated samples per class
+        "singan_max_size": (40, 128, 256),  # longest side of the single-image GAN's finest scale
+        "singan_iters": (6, 150, 2000),  # iterations per scale
+        "singan_updates": (1, 1, 3),  # critic and generator updates per iteration (the paper: 3 and 3)
     },
 }
 

@@ -21,8 +21,9 @@ ALLOWED = {
     "evaluation": SETUP | {"data", "gan"},
     "pretrained": SETUP | {"data", "evaluation"},
     "transfer": SETUP | {"data", "gan", "evaluation", "pretrained"},
+    "artworks": SETUP | {"data", "gan", "evaluation", "pretrained", "transfer"},
     "teaching": SETUP | {"data", "gan", "evaluation"},
-    "exercises": SETUP | {"data", "gan", "evaluation", "pretrained", "transfer", "teaching"},
+    "exercises": SETUP | {"data", "gan", "evaluation", "pretrained", "transfer", "artworks", "teaching"},
 }
 COMMANDS = {"train", "student_edition"}
 

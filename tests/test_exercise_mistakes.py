@@ -77,6 +77,17 @@ def _bce_unstable(real_logits, fake_logits):
         return float(-np.mean(np.log(s(real_logits))) - np.mean(np.log(1 - s(fake_logits))))
 
 
+def _unstable_ambiguity(logits):
+    with np.errstate(all="ignore"):  # exp(1000) overflows: the mistake the checker must name
+        return float(-np.mean(np.mean(np.log(np.exp(logits) / np.exp(logits).sum(1, keepdims=True)), axis=1)))
+
+
+def _softmax(x):
+    x = np.asarray(x, np.float64)
+    e = np.exp(x - x.max(axis=1, keepdims=True))
+    return e / e.sum(axis=1, keepdims=True)
+
+
 WRONG = {
     "00.1": [
         ("float64 result", lambda x: x / 127.5 - 1.0, "dtype"),
@@ -143,6 +154,17 @@ WRONG = {
     "09.2": [
         ("targets swapped", lambda r, f: 0.5 * (np.mean(r ** 2) + np.mean((f - 1) ** 2)), "targets swapped"),
         ("no factor 1/2", lambda r, f: np.mean((r - 1) ** 2) + np.mean(f ** 2), "factor 1/2"),
+    ],
+    "10.1": [
+        ("no projection term", lambda phi, w, b, table, y: phi @ w + b, "no projection term"),
+        ("one embedding row for the batch", lambda phi, w, b, table, y: phi @ w + b + phi @ table[y[0]],
+         "same embedding row"),
+    ],
+    "10.2": [
+        ("entropy instead of the cross-entropy to uniform", lambda lg: float(-np.mean(np.sum(
+            _softmax(lg) * np.log(_softmax(lg)), axis=1))), "the entropy"),
+        ("sum over styles", lambda lg: float(-np.mean(np.sum(np.log(_softmax(lg)), axis=1))), "sum over styles"),
+        ("unstable softmax", _unstable_ambiguity, "subtract each row"),
     ],
 }
 

@@ -100,3 +100,23 @@ def test_09_cyclegan_at_full_size():
     sampler = pairs.UnpairedSampler(cfg["style"], cfg["crop"], cfg["batch"], cfg["work_size"], cfg["seed"])
     history = model.fit(sampler.dataset(0, 1), epochs=1, verbose=0, shuffle=False)
     assert all(np.isfinite(v[-1]) for v in history.history.values())
+
+
+def test_10_new_works_at_full_size():
+    import tensorflow as tf
+
+    from artgan_utils.artworks import singan_train, styles
+    from artgan_utils.gan import conditional, singan
+
+    s = FULL.settings("10_new_works")
+    gan = conditional.build_conditional_gan(len(styles.STYLE_CLASSES), "projection", s.size)
+    history = gan.fit(styles.style_stream(s.size, 32), steps_per_epoch=1, epochs=1, verbose=0)
+    assert all(np.isfinite(v[-1]) for v in history.history.values())
+    assert gan.generate(np.zeros((2, 100), "float32"), 4).shape == (2, s.size, s.size, 3)
+    wave = singan_train.load_painting(singan_train.PAINTING, s.singan_max_size)
+    shapes = singan.pyramid_shapes(*wave.shape[:2], s.singan_max_size)
+    model = singan.SinGAN(wave, shapes, s.singan_iters, d_steps=s.singan_updates, g_steps=s.singan_updates)
+    model.compile()
+    model.step.assign(model.total_steps - 1)  # the finest scale, the most expensive iteration
+    model.fit_chunk(tf.data.Dataset.from_tensors(0.0).repeat(), 1)
+    assert model.generate(1).shape == (1, *shapes[-1], 3) and max(shapes[-1]) == s.singan_max_size

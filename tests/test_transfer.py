@@ -144,6 +144,20 @@ def test_progress_strip_picks_first_last_and_geometric_steps(tmp_path):
     assert reds[0] == 0 and reds[-1] == 245 and reds == sorted(set(reds))
 
 
+def test_progress_strip_scales_grids_that_grow_during_a_run(tmp_path):
+    from PIL import Image
+
+    from artgan_utils.transfer.chunked_training import progress_strip
+
+    grids = []
+    for k, (step, h) in enumerate([(100, 5), (200, 10), (300, 20)]):
+        grids.append(tmp_path / f"step_{step:06d}.png")
+        Image.new("RGB", (2 * h, h), (100 * k, 0, 0)).save(grids[-1])
+    strip = np.asarray(progress_strip(grids, n=3))
+    assert strip.shape == (20 + 18, 3 * 40, 3)  # every grid at the last one's height, whole
+    assert [int(strip[30, 40 * k + 20, 0]) for k in range(3)] == [0, 100, 200]
+
+
 def test_shipped_adain_decoder_loads_and_stylizes():
     st = A.load_adain()  # checkpoints/adain-decoder
     assert st.info["held_out_photos"] == list(A.HELD_OUT_PHOTOS)
@@ -293,3 +307,9 @@ def test_scores_and_artfid_variant():
     assert fd > 0
     assert scores.artfid(0.5, 2.0) == pytest.approx(4.5)
     assert "series variant" in scores.ARTFID_LABEL
+    # the style references are remembered by their pixels: the same numbers again, another image is another entry
+    poppies = _img("images/ukiyo-e/hokusai-poppies.jpg", 64)
+    assert scores.style_fd([photo, street], [wave, poppies]) == pytest.approx(fd, rel=1e-9)
+    assert scores.style_distance(street, wave) == pytest.approx(scores.style_distance(street, wave.copy()), rel=1e-12)
+    darker = wave * 0.5
+    assert scores.style_distance(street, darker) != pytest.approx(scores.style_distance(street, wave), rel=1e-3)

@@ -91,3 +91,26 @@ def test_snapshots_draw_the_controls_current_state():
     assert titles == ["seed A = 3", "t = 0.25", "seed B = 9"]
     shown = fig.axes[1].images[0].get_array()
     assert shown.shape[:2] == ex.image.shape[:2]
+
+
+def test_style_explorer_blends_two_styles_and_follows_its_seed():
+    from artgan_utils.gan.conditional import build_conditional_gan
+    from artgan_utils.teaching.widgets import StyleExplorer
+
+    gan = build_conditional_gan(3, "concat", image_size=16, g_filters=16, d_filters=8, latent_dim=8)
+    ex = StyleExplorer(gan, ("a", "b", "c"), count=3)
+    a = ex.set(style_a=0, style_b=2, blend=0.0).copy()
+    b = ex.set(blend=1.0).copy()
+    assert ex._title() == "c" and a.shape == (3, 16, 16, 3) and not np.allclose(a, b)
+    z = np.stack([np.random.default_rng(i).standard_normal(8) for i in range(3)]).astype("float32")
+    assert np.allclose(b, gan.generate(z, 2), atol=1e-5)  # blend 1 is style B alone
+    ex.set(blend=0.5)
+    assert ex._title() == "0.5 a + 0.5 c"
+    before = ex.redraws
+    ex.set(seed=5)
+    assert ex.redraws == before + 1 and not np.allclose(ex.images, ex.set(seed=6))
+    assert len(ex.snapshot().axes) >= 3
+    with pytest.raises(ValueError, match="Unknown control"):
+        ex.set(style=1)
+    with pytest.raises(ValueError, match="class names"):
+        StyleExplorer(gan, ("a", "b"))

@@ -66,6 +66,7 @@ from artgan_utils.data.image_files import (
 )
 from artgan_utils.data.streams import (
     array_dataset,
+    labelled_patch_dataset,
     load_digits,
     patch_dataset,
     random_patches,
@@ -87,6 +88,7 @@ __all__ = [
     "ImageTooLargeError",
     "NoImagesFoundError",
     "array_dataset",
+    "labelled_patch_dataset",
     "catalogue",
     "data_dir",
     "load_artworks",

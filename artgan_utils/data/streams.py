@@ -184,6 +184,23 @@ def patch_dataset(
         raise ValueError("patch_dataset needs at least one image.")
     if start_batch < 0:
         raise ValueError(f"start_batch must be >= 0, got {start_batch}.")
+    cut = _patch_cutter(images, size, scale, flip)
+    n = len(images)
+
+    def crop(i: tf.Tensor) -> tf.Tensor:
+        seeds = tf.random.experimental.stateless_split(tf.stack([tf.constant(seed, tf.int64), i]), num=5)
+        return cut(tf.random.stateless_uniform([], seeds[0], 0, n, dtype=tf.int32), seeds[1:])
+
+    ds = tf.data.Dataset.counter(start=int(start_batch) * batch_size, dtype=tf.int64)
+    ds = ds.map(crop, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    return without_autotune(ds.batch(batch_size, drop_remainder=True).prefetch(2))
+
+
+def _patch_cutter(images: Sequence[np.ndarray], size: int, scale: tuple[float, float], flip: bool):
+    """``cut(idx, seeds)``: a random patch of image ``idx`` in [-1, 1] from four stateless seeds (size, top,
+    left, flip); the images are padded into one in-memory stack."""
+    import tensorflow as tf
+
     hmax = max(im.shape[0] for im in images)
     wmax = max(im.shape[1] for im in images)
     padded = np.zeros((len(images), hmax, wmax, 3), dtype=np.uint8)
@@ -194,27 +211,65 @@ def patch_dataset(
     stack = tf.constant(padded)
     hw = tf.constant(dims)
     lo, hi = scale
-    n = len(images)
 
-    def crop(i: tf.Tensor) -> tf.Tensor:
-        seeds = tf.random.experimental.stateless_split(tf.stack([tf.constant(seed, tf.int64), i]), num=5)
-        idx = tf.random.stateless_uniform([], seeds[0], 0, n, dtype=tf.int32)
+    def cut(idx: tf.Tensor, seeds: tf.Tensor) -> tf.Tensor:
         h, w = hw[idx, 0], hw[idx, 1]
         short = tf.cast(tf.minimum(h, w), tf.float32)
-        frac = tf.random.stateless_uniform([], seeds[1], lo, hi)
+        frac = tf.random.stateless_uniform([], seeds[0], lo, hi)
         side = tf.cast(tf.round(frac * short), tf.int32)
         side = tf.clip_by_value(side, tf.minimum(size, tf.cast(short, tf.int32)), tf.cast(short, tf.int32))
-        top = tf.random.stateless_uniform([], seeds[2], 0, h - side + 1, dtype=tf.int32)
-        left = tf.random.stateless_uniform([], seeds[3], 0, w - side + 1, dtype=tf.int32)
+        top = tf.random.stateless_uniform([], seeds[1], 0, h - side + 1, dtype=tf.int32)
+        left = tf.random.stateless_uniform([], seeds[2], 0, w - side + 1, dtype=tf.int32)
         patch = stack[idx, top : top + side, left : left + side, :]
         patch = tf.image.resize(tf.cast(patch, tf.float32), (size, size), method="area", antialias=True)
         if flip:
-            patch = tf.image.stateless_random_flip_left_right(patch, seeds[4])
+            patch = tf.image.stateless_random_flip_left_right(patch, seeds[3])
         patch = tf.ensure_shape(patch, (size, size, 3))
         return patch / 127.5 - 1.0
 
+    return cut
+
+
+def labelled_patch_dataset(
+    images: Sequence[np.ndarray],
+    labels: Sequence[int],
+    size: int,
+    batch_size: int,
+    seed: int = 0,
+    scale: tuple[float, float] = (0.25, 0.6),
+    flip: bool = True,
+    start_batch: int = 0,
+) -> "tf.data.Dataset":
+    """:func:`patch_dataset` with a class per image: batches of ``(patches, labels)``, classes balanced.
+
+    Each patch first draws a class uniformly, then one of that class's images, so a
+    class with two paintings is seen as often as one with nine (notebook 10's styles
+    and artists). Step-indexed like :func:`patch_dataset`: batch ``k`` depends only on
+    ``(seed, k)``, and ``start_batch=k`` resumes there.
+    """
+    import tensorflow as tf
+
+    labels = np.asarray(labels, dtype=np.int32)
+    if not len(images) or len(images) != len(labels):
+        raise ValueError(f"need one label per image; got {len(images)} images and {len(labels)} labels.")
+    classes = np.unique(labels)
+    if classes[0] != 0 or classes[-1] != len(classes) - 1:
+        raise ValueError(f"labels must be 0..K-1 with every class present; got classes {classes.tolist()}.")
+    members = [np.flatnonzero(labels == c) for c in classes]
+    table = np.full((len(classes), max(map(len, members))), -1, dtype=np.int32)
+    for c, m in enumerate(members):
+        table[c, : len(m)] = m
+    table, counts, k = tf.constant(table), tf.constant([len(m) for m in members], tf.int32), len(classes)
+    cut = _patch_cutter(images, size, scale, flip)
+
+    def crop(i: tf.Tensor):
+        seeds = tf.random.experimental.stateless_split(tf.stack([tf.constant(seed, tf.int64), i]), num=6)
+        c = tf.random.stateless_uniform([], seeds[0], 0, k, dtype=tf.int32)
+        idx = table[c, tf.random.stateless_uniform([], seeds[5], 0, counts[c], dtype=tf.int32)]
+        return cut(idx, seeds[1:5]), c
+
     ds = tf.data.Dataset.counter(start=int(start_batch) * batch_size, dtype=tf.int64)
-    ds = ds.map(crop, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    ds = ds.map(crop, num_parallel_calls=2, deterministic=True)
     return without_autotune(ds.batch(batch_size, drop_remainder=True).prefetch(2))
 
 

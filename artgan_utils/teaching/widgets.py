@@ -231,3 +231,74 @@ class LatentExplorer:
                                   f"seed B = {self.seed_b.value}"])
         plt.close(fig)
         return fig
+
+
+class StyleExplorer:
+    """Pick a style (or a blend of two) and walk a conditional generator's latent space (notebook 10).
+
+    ``gan`` is a :class:`artgan_utils.gan.conditional.ConditionalGAN` (anything with
+    ``latent_dim``, ``num_classes`` and ``blend(z, a, b, t)``). The figure shows ``count``
+    samples: latent vectors of seeds ``seed .. seed + count - 1``, each conditioned on
+    ``(1 - blend)`` of style A and ``blend`` of style B. ``set(...)`` moves the controls from
+    code, ``images`` holds what is shown (in [-1, 1]) and ``snapshot()`` draws it as a plain figure.
+    """
+
+    def __init__(self, gan: Any, class_names: tuple[str, ...], style_a: int = 0, style_b: int = 1,
+                 blend: float = 0.0, seed: int = 0, count: int = 6, size: float = 1.6):
+        import ipywidgets as w
+
+        if len(class_names) != gan.num_classes:
+            raise ValueError(f"{len(class_names)} class names for a generator of {gan.num_classes} classes.")
+        self.gan, self.names, self.count, self.size = gan, tuple(class_names), int(count), size
+        style = {"description_width": "initial"}
+        options = [(name, k) for k, name in enumerate(self.names)]
+        self.style_a = w.Dropdown(options=options, value=style_a, description="style A", style=style)
+        self.style_b = w.Dropdown(options=options, value=style_b, description="style B", style=style)
+        self.blend = w.FloatSlider(value=blend, min=0.0, max=1.0, step=0.1, description="A → B", style=style,
+                                   continuous_update=False)
+        self.seed = w.BoundedIntText(value=seed, min=0, max=2**31 - 1, description="seed", style=style,
+                                     layout=w.Layout(width="150px"))
+        self.output = w.Output()
+        self.redraws = 0
+        for control in (self.style_a, self.style_b, self.blend, self.seed):
+            control.observe(lambda change: self._update(), names="value")
+        self.widget = w.VBox([w.HBox([self.style_a, self.style_b]), w.HBox([self.blend, self.seed]), self.output])
+        self._update()
+
+    def _title(self) -> str:
+        a, b, t = self.names[self.style_a.value], self.names[self.style_b.value], self.blend.value
+        return a if t == 0 else b if t == 1 else f"{1 - t:.1f} {a} + {t:.1f} {b}"
+
+    def _figure(self):
+        import matplotlib.pyplot as plt
+
+        from artgan_utils.viz import show_images
+
+        fig = show_images(self.images, ncols=self.count, size=self.size, value_range=(-1, 1),
+                          titles=[f"seed {self.seed.value + i}" for i in range(self.count)])
+        fig.suptitle(self._title(), y=1.02)
+        plt.close(fig)
+        return fig
+
+    def _update(self) -> None:
+        from IPython.display import display
+
+        z = np.stack([np.random.default_rng(self.seed.value + i).standard_normal(self.gan.latent_dim)
+                      for i in range(self.count)]).astype("float32")
+        self.images = np.asarray(self.gan.blend(z, self.style_a.value, self.style_b.value, self.blend.value))
+        with self.output:
+            self.output.clear_output(wait=True)
+            display(self._figure())
+        self.redraws += 1
+
+    def set(self, **values: Any) -> np.ndarray:
+        """Move controls by name (``style_a``, ``style_b`` as class indices, ``blend``, ``seed``); returns the images."""
+        for name, value in values.items():
+            if name not in {"style_a", "style_b", "blend", "seed"}:
+                raise ValueError(f"Unknown control {name!r}; use style_a, style_b, blend or seed.")
+            getattr(self, name).value = value
+        return self.images
+
+    def snapshot(self):
+        """The samples the control shows now, as a plain figure (for readers without a live kernel)."""
+        return self._figure()

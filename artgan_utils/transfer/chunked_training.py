@@ -157,12 +157,16 @@ def progress_strip(grids: list[Path], n: int = 4):
 
     picks = sorted({round(i) for i in np.geomspace(1, len(grids), n)})
     images = [Image.open(grids[i - 1]).convert("RGB") for i in picks]
-    w, h = images[0].size
-    strip = Image.new("RGB", (w * len(images), h + 18), "white")
+    h = max(image.size[1] for image in images)  # grids that grow during a run (one per scale) are scaled up
+    images = [im if im.size[1] == h else im.resize((round(im.size[0] * h / im.size[1]), h), Image.Resampling.NEAREST)
+              for im in images]
+    strip = Image.new("RGB", (sum(im.size[0] for im in images), h + 18), "white")
     draw = ImageDraw.Draw(strip)
-    for k, (i, image) in enumerate(zip(picks, images)):
-        strip.paste(image, (k * w, 18))
-        draw.text((k * w + 4, 3), f"step {int(grids[i - 1].stem.split('_')[1]):,}", fill="black")
+    x = 0
+    for i, image in zip(picks, images):
+        strip.paste(image, (x, 18))
+        draw.text((x + 4, 3), f"step {int(grids[i - 1].stem.split('_')[1]):,}", fill="black")
+        x += image.size[0]
     return strip
 
 

