@@ -191,8 +191,15 @@ def patch_dataset(
         seeds = tf.random.experimental.stateless_split(tf.stack([tf.constant(seed, tf.int64), i]), num=5)
         return cut(tf.random.stateless_uniform([], seeds[0], 0, n, dtype=tf.int32), seeds[1:])
 
+    return _indexed_stream(crop, batch_size, start_batch)
+
+
+def _indexed_stream(crop, batch_size: int, start_batch: int) -> "tf.data.Dataset":
+    """Batches of ``crop(i)`` for patch indices ``i`` from ``start_batch * batch_size`` on, in order and prefetched."""
+    import tensorflow as tf
+
     ds = tf.data.Dataset.counter(start=int(start_batch) * batch_size, dtype=tf.int64)
-    ds = ds.map(crop, num_parallel_calls=tf.data.AUTOTUNE, deterministic=True)
+    ds = ds.map(crop, num_parallel_calls=2, deterministic=True)
     return without_autotune(ds.batch(batch_size, drop_remainder=True).prefetch(2))
 
 
@@ -268,9 +275,7 @@ def labelled_patch_dataset(
         idx = table[c, tf.random.stateless_uniform([], seeds[5], 0, counts[c], dtype=tf.int32)]
         return cut(idx, seeds[1:5]), c
 
-    ds = tf.data.Dataset.counter(start=int(start_batch) * batch_size, dtype=tf.int64)
-    ds = ds.map(crop, num_parallel_calls=2, deterministic=True)
-    return without_autotune(ds.batch(batch_size, drop_remainder=True).prefetch(2))
+    return _indexed_stream(crop, batch_size, start_batch)
 
 
 def load_digits(size: int = 8) -> tuple[np.ndarray, np.ndarray]:
