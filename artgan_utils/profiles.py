@@ -123,6 +123,18 @@ SECTIONS: dict[str, dict[str, tuple[Any, Any, Any]]] = {
         "singan_iters": (6, 150, 2000),  # iterations per scale
         "singan_updates": (1, 1, 3),  # critic and generator updates per iteration (the paper: 3 and 3)
     },
+    "11_authentication": {
+        "n_samples": (4, 24, 96),  # samples of each GAN (the single-image GAN: a quarter, at least 2)
+        "n_photos": (2, 8, 16),  # photos rendered by each style-transfer or translation method
+        "render_size": (128, 192, 256),  # longer side of the renderings
+        "gatys_steps": (5, 40, 200),  # Adam steps of each Gatys rendering
+        "n_copies": (4, 14, 29),  # genuine works copied by each copying method
+        "grid_density": (1, 2, 4),  # tiles start every 64 / grid_density pixels (1: side by side)
+        "max_tiles": (6, 24, 64),  # tiles kept per image at most (the most detailed)
+        "cnn_epochs": (1, 8, 20),  # epochs of the patch CNN
+        "n_boot": (100, 1000, 2000),  # bootstrap resamples of the works for each interval
+        "arms_steps": (3, 150, 600),  # fine-tuning steps of the generator against the detector
+    },
 }
 
 

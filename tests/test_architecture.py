@@ -22,8 +22,10 @@ ALLOWED = {
     "pretrained": SETUP | {"data", "evaluation"},
     "transfer": SETUP | {"data", "gan", "evaluation", "pretrained"},
     "artworks": SETUP | {"data", "gan", "evaluation", "pretrained", "transfer"},
+    "authentication": SETUP | {"data", "gan", "evaluation", "pretrained", "transfer", "artworks"},
     "teaching": SETUP | {"data", "gan", "evaluation"},
-    "exercises": SETUP | {"data", "gan", "evaluation", "pretrained", "transfer", "artworks", "teaching"},
+    "exercises": SETUP | {"data", "gan", "evaluation", "pretrained", "transfer", "artworks", "authentication",
+                          "teaching"},
 }
 COMMANDS = {"train", "student_edition"}
 

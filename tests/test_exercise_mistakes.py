@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from artgan_utils.evaluation import roc
 from artgan_utils.exercises import REGISTRY, ExerciseFailed, check
 from artgan_utils.gan import losses, networks
 from artgan_utils.teaching import theory, toy
@@ -80,6 +81,24 @@ def _bce_unstable(real_logits, fake_logits):
 def _unstable_ambiguity(logits):
     with np.errstate(all="ignore"):  # exp(1000) overflows: the mistake the checker must name
         return float(-np.mean(np.mean(np.log(np.exp(logits) / np.exp(logits).sum(1, keepdims=True)), axis=1)))
+
+
+def _auc_counts(labels, scores):
+    labels, scores = np.asarray(labels), np.asarray(scores, np.float64)
+    diff = scores[labels == 1][:, None] - scores[labels == 0][None, :]
+    return (diff > 0).sum(), (diff == 0).sum(), diff.size
+
+
+def _tiles_at_random(groups, test_fraction, seed):
+    order = np.random.default_rng(seed).permutation(len(groups))
+    n_test = round(test_fraction * len(groups))
+    return np.sort(order[n_test:]), np.sort(order[:n_test])
+
+
+def _works_split(groups, test_fraction, seed):
+    works = np.random.default_rng(seed).permutation(np.unique(groups))
+    test = np.isin(groups, works[:round(test_fraction * len(works))])
+    return np.flatnonzero(~test), np.flatnonzero(test)
 
 
 def _softmax(x):
@@ -165,6 +184,23 @@ WRONG = {
             _softmax(lg) * np.log(_softmax(lg)), axis=1))), "the entropy"),
         ("sum over styles", lambda lg: float(-np.mean(np.sum(np.log(_softmax(lg)), axis=1))), "sum over styles"),
         ("unstable softmax", _unstable_ambiguity, "subtract each row"),
+    ],
+    "11.1": [
+        ("ties counted as 0", lambda y, s: _auc_counts(y, s)[0] / _auc_counts(y, s)[2], "ties counted as 0"),
+        ("ties counted as wins", lambda y, s: (_auc_counts(y, s)[0] + _auc_counts(y, s)[1]) / _auc_counts(y, s)[2],
+         "ties counted as wins"),
+        ("labels swapped", lambda y, s: 1.0 - roc.auc(y, s), "labels are swapped"),
+        ("accuracy at threshold 0.5", lambda y, s: np.mean((np.asarray(s) >= 0.5) == np.asarray(y)),
+         "accuracy at threshold 0.5"),
+        ("divided by n squared", lambda y, s: (_auc_counts(y, s)[0] + 0.5 * _auc_counts(y, s)[1]) / len(y) ** 2,
+         "n_forgeries \\* n_genuine"),
+    ],
+    "11.2": [
+        ("tiles split at random", _tiles_at_random, "memory of that painting"),
+        ("only the test indices", lambda g, f, s: _works_split(g, f, s)[1], "only one array"),
+        ("a boolean mask for each side", lambda g, f, s: tuple(np.isin(np.arange(len(g)), i)
+                                                               for i in _works_split(g, f, s)), "boolean mask"),
+        ("the seed ignored", lambda g, f, s: _works_split(g, f, 0), "same split"),
     ],
 }
 

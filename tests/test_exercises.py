@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from artgan_utils import data
-from artgan_utils.evaluation import coverage, metrics
+from artgan_utils.evaluation import coverage, metrics, roc
 from artgan_utils.exercises import REGISTRY, ExerciseFailed, UnknownExercise, check, nb02
 from artgan_utils.gan import losses, networks, perf
 from artgan_utils.teaching import theory, toy
@@ -41,6 +41,9 @@ SOLUTIONS = {
     "09.2": lambda real, fake: 0.5 * (np.mean((real - 1) ** 2) + np.mean(fake ** 2)),
     "10.1": lambda phi, w, b, table, labels: phi @ w + b + np.sum(table[labels] * phi, axis=1),
     "10.2": lambda logits: -np.mean(np.mean(_log_softmax(logits), axis=1)),
+    "11.1": roc.auc,
+    "11.2": lambda groups, test_fraction, seed: roc.split_by_work(groups, np.zeros(len(groups), int),
+                                                                   test_fraction, seed),
 }
 
 

@@ -120,3 +120,18 @@ def test_10_new_works_at_full_size():
     model.step.assign(model.total_steps - 1)  # the finest scale, the most expensive iteration
     model.fit_chunk(tf.data.Dataset.from_tensors(0.0).repeat(), 1)
     assert model.generate(1).shape == (1, *shapes[-1], 3) and max(shapes[-1]) == s.singan_max_size
+
+
+def test_11_authentication_at_full_size():
+    from artgan_utils.authentication import detectors, forgeries
+
+    s = FULL.settings("11_authentication")
+    needed = s.n_photos * len(forgeries.PHOTO_METHODS)  # every rendering method gets photos of its own
+    assert len(set(forgeries.photo_files(needed))) == needed
+    rendered = forgeries.render_photos("gatys", forgeries.photo_files(1), s.render_size, gatys_steps=1)
+    assert max(rendered[0].image.shape[:2]) == s.render_size
+    items = forgeries.genuine_works()[:2] + rendered
+    tiles = detectors.make_tiles(items, 64, 64 // s.grid_density, max_per_image=s.max_tiles)
+    assert 3 <= len(tiles) <= 3 * s.max_tiles
+    cnn = detectors.PatchCNN(64).fit(tiles.tiles, tiles.label, epochs=1)
+    assert np.isfinite(cnn.score(tiles.tiles)).all()

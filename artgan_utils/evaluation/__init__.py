@@ -7,6 +7,8 @@ the evaluator's API is re-exported here (``evaluation.Evaluator``).
 ``metrics``    FD, KID, precision/recall on features; SWD on pixels (notebook 05)
 ``features``   feature extractors, each labelled: Inception-v3 (online), the offline random CNN (notebook 05)
 ``evaluator``  ``Evaluator`` (all metrics on held-out patches), ``EvaluateEvery``, ``TimeBudget``, equal-time runs (notebooks 05, 06)
+``style_check`` a style classifier on image features and its confusion matrix; patch nearest-neighbour distances (notebook 10)
+``roc``        a detector's scores: ROC, AUC, bootstrap intervals by work, the threshold at a false-positive rate, the split by work (notebook 11)
 """
 
 from __future__ import annotations

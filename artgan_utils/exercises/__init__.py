@@ -11,7 +11,7 @@ Checkers are grouped by notebook (``nb00``, ``nb01``, ...); importing this
 package registers them all.
 """
 
-from artgan_utils.exercises import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10  # noqa: F401  (registers checkers)
+from artgan_utils.exercises import nb00, nb01, nb02, nb03, nb04, nb05, nb06, nb07, nb08, nb09, nb10, nb11  # noqa: F401  (registers checkers)
 from artgan_utils.exercises.core import (
     REGISTRY,
     Checker,
