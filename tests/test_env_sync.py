@@ -12,13 +12,16 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parent.parent
+# extras that neither environment.yml nor CI installs: the browser tests' own (tests/browser)
+SEPARATE_EXTRAS = {"browser"}
 
 
 def _pyproject_requirements() -> dict[str, str]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     reqs = list(project["dependencies"])
-    for extra in project.get("optional-dependencies", {}).values():
-        reqs += extra
+    for name, extra in project.get("optional-dependencies", {}).items():
+        if name not in SEPARATE_EXTRAS:
+            reqs += extra
     out: dict[str, str] = {}
     for line in reqs:
         r = Requirement(line)
