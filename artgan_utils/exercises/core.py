@@ -104,6 +104,13 @@ class Checker:
         """Fail the exercise with ``message``."""
         raise ExerciseFailed(message)
 
+    def number(self, got: Any, what: str = "the loss") -> float:
+        """``got`` as one float, or fail asking for ``what`` as one number."""
+        try:
+            return float(np.asarray(got))
+        except (TypeError, ValueError):
+            self.fail(f"return {what} as one number; got {type(got).__name__}.")
+
     def expect_type(self, what: str, got: Any, types: type | tuple[type, ...]) -> None:
         """Check ``isinstance(got, types)``."""
         if not isinstance(got, types):

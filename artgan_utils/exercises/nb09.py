@@ -7,13 +7,6 @@ import numpy as np
 from artgan_utils.exercises.core import Checker, exercise
 
 
-def _number(c: Checker, got) -> float:
-    try:
-        return float(np.asarray(got))
-    except (TypeError, ValueError):
-        c.fail(f"return the loss as one number; got {type(got).__name__}.")
-
-
 def _l1(x, y) -> float:
     return float(np.mean(np.abs(x - y)))
 
@@ -33,7 +26,7 @@ def _check_cycle_identity(c: Checker) -> None:
     def loss(cw, iw, ab=a_back, bb=b_back, as_=a_same, bs=b_same, f=_l1):
         return cw * (f(ab, a) + f(bb, b)) + iw * cw * (f(as_, a) + f(bs, b))
 
-    value = _number(c, c.call(a, b, a_back, b_back, a_same, b_same, 10.0, 0.5,
+    value = c.number(c.call(a, b, a_back, b_back, a_same, b_same, 10.0, 0.5,
                               describe="cycle_weight=10, identity_weight=0.5"))
     expected = loss(10.0, 0.5)
     wrong = {
@@ -48,9 +41,9 @@ def _check_cycle_identity(c: Checker) -> None:
         if np.isclose(value, wrong_value, rtol=1e-4):
             c.fail(f"your value matches {mistake}; look at section 2's formula again.")
     c.expect_close("loss with cycle_weight=10, identity_weight=0.5", value, expected, rtol=1e-4, atol=1e-5)
-    perfect = _number(c, c.call(a, b, a, b, a, b, 10.0, 0.5, describe="perfect round trips and identities"))
+    perfect = c.number(c.call(a, b, a, b, a, b, 10.0, 0.5, describe="perfect round trips and identities"))
     c.expect_close("perfect round trips and identities cost nothing", perfect, 0.0, atol=1e-6)
-    no_identity = _number(c, c.call(a, b, a_back, b_back, a_same, b_same, 10.0, 0.0, describe="identity_weight=0"))
+    no_identity = c.number(c.call(a, b, a_back, b_back, a_same, b_same, 10.0, 0.0, describe="identity_weight=0"))
     c.expect_close("identity_weight=0 leaves the cycle term", no_identity, loss(10.0, 0.0), rtol=1e-4, atol=1e-5)
 
 
@@ -64,7 +57,7 @@ def _check_cycle_identity(c: Checker) -> None:
 def _check_lsgan(c: Checker) -> None:
     rng = np.random.default_rng(4)
     real, fake = rng.normal(0.7, 0.5, (2, 4, 4, 1)), rng.normal(0.2, 0.5, (2, 4, 4, 1))
-    value = _number(c, c.call(real.astype("float32"), fake.astype("float32"), describe="2 images of 4x4 patch scores"))
+    value = c.number(c.call(real.astype("float32"), fake.astype("float32"), describe="2 images of 4x4 patch scores"))
     expected = 0.5 * (np.mean((real - 1) ** 2) + np.mean(fake ** 2))
     wrong = {
         "the sum without the factor 1/2": 2 * expected,
@@ -76,6 +69,6 @@ def _check_lsgan(c: Checker) -> None:
         if np.isclose(value, wrong_value, rtol=1e-4):
             c.fail(f"your value matches {mistake}.")
     c.expect_close("loss on random scores", value, expected, rtol=1e-4, atol=1e-6)
-    best = _number(c, c.call(np.ones((1, 2, 2, 1), "float32"), np.zeros((1, 2, 2, 1), "float32"),
+    best = c.number(c.call(np.ones((1, 2, 2, 1), "float32"), np.zeros((1, 2, 2, 1), "float32"),
                              describe="a perfect discriminator (1 on real, 0 on fake)"))
     c.expect_close("a perfect discriminator has loss 0", best, 0.0, atol=1e-7)

@@ -18,13 +18,6 @@ def _array(c: Checker, got, shape: tuple[int, ...]) -> np.ndarray:
     return arr
 
 
-def _number(c: Checker, got) -> float:
-    try:
-        return float(np.asarray(got))
-    except (TypeError, ValueError):
-        c.fail(f"return the loss as one number; got {type(got).__name__}.")
-
-
 @exercise(
     "10.1",
     "the projection discriminator's logit",
@@ -65,7 +58,7 @@ def _check_projection(c: Checker) -> None:
 def _check_ambiguity(c: Checker) -> None:
     rng = np.random.default_rng(11)
     logits = rng.normal(0, 2, (4, 5))
-    value = _number(c, c.call(logits.astype("float32"), describe="4 images, 5 styles"))
+    value = c.number(c.call(logits.astype("float32"), describe="4 images, 5 styles"))
 
     def log_softmax(x):
         x = x - x.max(axis=1, keepdims=True)
@@ -84,9 +77,9 @@ def _check_ambiguity(c: Checker) -> None:
         if np.isclose(value, wrong_value, rtol=1e-4):
             c.fail(f"your value matches {mistake}.")
     c.expect_close("loss on random logits", value, expected, rtol=1e-4, atol=1e-6)
-    flat = _number(c, c.call(np.zeros((2, 5), "float32"), describe="a classifier that cannot tell (equal logits)"))
+    flat = c.number(c.call(np.zeros((2, 5), "float32"), describe="a classifier that cannot tell (equal logits)"))
     c.expect_close("the smallest possible loss is log K", flat, float(np.log(5)), rtol=1e-4)
-    huge = _number(c, c.call(np.array([[1000.0, 0, 0, 0, 0]], "float32"), describe="one logit of 1000"))
+    huge = c.number(c.call(np.array([[1000.0, 0, 0, 0, 0]], "float32"), describe="one logit of 1000"))
     if not np.isfinite(huge):
         c.fail("one large logit gives inf or NaN: subtract each row's maximum before exponentiating.")
     c.expect_close("a certain classifier costs about 1000 * 4/5", huge, 800.0 + np.log(1.0), rtol=1e-3)

@@ -7,13 +7,6 @@ import numpy as np
 from artgan_utils.exercises.core import Checker, exercise
 
 
-def _number(c: Checker, got) -> float:
-    try:
-        return float(np.asarray(got))
-    except (TypeError, ValueError):
-        c.fail(f"return the AUC as one number; got {type(got).__name__}.")
-
-
 def _pairs(labels: np.ndarray, scores: np.ndarray) -> tuple[int, int, int, int]:
     """(wins, ties, n_forgeries, n_genuine) over all forgery-genuine pairs."""
     pos, neg = scores[labels == 1], scores[labels == 0]
@@ -33,7 +26,8 @@ def _check_auc(c: Checker) -> None:
     scores = np.clip(np.round(rng.normal(0.45 + 0.2 * labels, 0.2) * 8) / 8, 0.0, 1.0)  # eighths: many ties
     order = rng.permutation(len(labels))
     labels, scores = labels[order], scores[order]
-    value = _number(c, c.call(labels.copy(), scores.copy(), describe="36 works (14 forgeries), scores with ties"))
+    value = c.number(c.call(labels.copy(), scores.copy(), describe="36 works (14 forgeries), scores with ties"),
+                     "the AUC")
     wins, ties, n_pos, n_neg = _pairs(labels, scores)
     expected = (wins + 0.5 * ties) / (n_pos * n_neg)
     wrong = {
@@ -53,10 +47,11 @@ def _check_auc(c: Checker) -> None:
         if np.isclose(value, wrong_value, rtol=1e-6, atol=1e-9):
             c.fail(f"your value {value:.4g} matches {mistake}.")
     c.expect_close("AUC on scores with ties", value, expected, rtol=1e-6, atol=1e-9)
-    perfect = _number(c, c.call(np.array([0, 0, 1, 1, 0, 1]), np.array([0.1, 0.2, 0.8, 0.9, 0.3, 0.7]),
-                                describe="every forgery scoring above every genuine work"))
+    perfect = c.number(c.call(np.array([0, 0, 1, 1, 0, 1]), np.array([0.1, 0.2, 0.8, 0.9, 0.3, 0.7]),
+                              describe="every forgery scoring above every genuine work"), "the AUC")
     c.expect_close("a perfect detector has AUC 1", perfect, 1.0)
-    flat = _number(c, c.call(np.array([0, 1, 0, 1, 1]), np.full(5, 0.4), describe="the same score for every work"))
+    flat = c.number(c.call(np.array([0, 1, 0, 1, 1]), np.full(5, 0.4), describe="the same score for every work"),
+                    "the AUC")
     c.expect_close("a constant score has AUC 0.5 (every pair a tie)", flat, 0.5)
 
 
