@@ -139,3 +139,13 @@ def test_the_trainer_resumes_exactly_and_exports_a_loadable_generator(tmp_path):
     assert info["classes"][1] == "Hiroshige" and info["steps_done"] == 4
     z = np.random.default_rng(0).normal(size=(2, 100)).astype("float32")
     np.testing.assert_allclose(loaded.generate(z, 3).numpy(), a.generate(z, 3).numpy(), atol=0.02)
+    # no schedule depends on the step count, so a finished run continues to more steps exactly
+    T.train(tmp_path / "a", dict(cfg, steps=6), every=2, progress=False)
+    T.train(tmp_path / "c", dict(cfg, steps=6), every=2, progress=False)
+    (_, a), (_, c) = T.restore_run(tmp_path / "a", T.build_model), T.restore_run(tmp_path / "c", T.build_model)
+    assert int(a.step.numpy()) == 6
+    for wa, wc in zip(a.ema_generator.get_weights(), c.ema_generator.get_weights()):
+        np.testing.assert_allclose(wa, wc, rtol=1e-5, atol=1e-6)
+    for other in (dict(cfg, steps=2), dict(cfg, steps=8, lr=1e-4)):  # fewer steps, or another setting: refused
+        with pytest.raises(ValueError, match="other settings"):
+            T.train(tmp_path / "a", other, every=2, progress=False)

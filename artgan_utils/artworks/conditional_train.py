@@ -7,7 +7,9 @@ run of this command with the scheme the notebook's measurement keeps.
 ``train`` fits :class:`artgan_utils.gan.conditional.ConditionalGAN` on the balanced
 ``(patch, style)`` stream of :mod:`artgan_utils.artworks.styles` in chunks of ``--every``
 steps (checkpoint, ``log.csv`` row, sample grid: one row per class from the same latent
-vectors); the same command resumes exactly (:mod:`artgan_utils.transfer.chunked_training`).
+vectors); the same command resumes exactly (:mod:`artgan_utils.transfer.chunked_training`),
+and with a larger ``--steps`` (and ``--time-limit``) it continues a finished run, since
+no learning-rate schedule depends on the step count.
 ``export`` writes the EMA generator as float16 weights with ``run.json``, ``samples.png``
 and ``progress.jpg``; :func:`load_conditional` reads it back.
 
@@ -41,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--out", required=True)
     t.add_argument("--scheme", default="projection", choices=("concat", "acgan", "projection"))
     t.add_argument("--size", type=int, default=64, help="patch size (32, 64 or 128)")
-    t.add_argument("--steps", type=int, default=6000)
+    t.add_argument("--steps", type=int, default=6000, help="steps in all (a larger value continues a finished run)")
     t.add_argument("--every", type=int, default=250)
     t.add_argument("--batch", type=int, default=32)
     t.add_argument("--seed", type=int, default=0)
@@ -80,9 +82,9 @@ def train(out: str | os.PathLike[str], cfg: dict, every: int, progress: bool = T
     from artgan_utils.artworks.styles import style_stream
 
     out = Path(out)
-    read_config(out, cfg, CONFIG_KEYS)
+    read_config(out, cfg, CONFIG_KEYS, extendable=True)  # no schedule depends on --steps: a run can be extended
     model = build_model(cfg)
-    return train_in_chunks(model, out, cfg["steps"], every, cfg, keys=CONFIG_KEYS,
+    return train_in_chunks(model, out, cfg["steps"], every, cfg, keys=CONFIG_KEYS, extendable=True,
                            dataset_at=lambda start, n: style_stream(cfg["size"], cfg["batch"], cfg["seed"], start),
                            sample_grid=sample_grid, log_columns=("d_loss", "g_loss", "d_real", "d_fake"),
                            desc=f"conditional GAN ({cfg['scheme']})", progress=progress, command=command,

@@ -31,16 +31,20 @@ from pathlib import Path
 import numpy as np
 
 
-def read_config(out: Path, cfg: dict, keys: Sequence[str], defaults: dict | None = None) -> float:
+def read_config(out: Path, cfg: dict, keys: Sequence[str], defaults: dict | None = None,
+                extendable: bool = False) -> float:
     """The training seconds already spent in ``out`` (0 for a new run); raises if its settings differ from ``cfg``.
 
     ``defaults`` gives the value of settings added after a run was started (so old runs resume).
+    ``extendable``: the model has no schedule tied to the total step count, so a larger ``steps``
+    continues the run (a smaller one, or any other change, is still refused).
     """
     cfg_file = out / "config.json"
     if not cfg_file.exists():
         return 0.0
     old = (defaults or {}) | json.loads(cfg_file.read_text())
-    diff = {k: (old.get(k), cfg[k]) for k in keys if old.get(k) != cfg[k]}
+    diff = {k: (old.get(k), cfg[k]) for k in keys if old.get(k) != cfg[k]
+            and not (extendable and k == "steps" and cfg[k] > old.get(k, 0))}
     if diff:
         raise ValueError(f"{out} was started with other settings {diff} (old, new); use another --out.")
     return float(old.get("wall_seconds", 0.0))
@@ -49,8 +53,10 @@ def read_config(out: Path, cfg: dict, keys: Sequence[str], defaults: dict | None
 def train_in_chunks(model, out: str | os.PathLike[str], steps: int, every: int, cfg: dict, *,
                     keys: Sequence[str], dataset_at: Callable, sample_grid: Callable[[object], np.ndarray],
                     log_columns: Sequence[str], desc: str, defaults: dict | None = None, progress: bool = True,
-                    command: str | None = None, time_limit: float = 0.0) -> dict:
+                    command: str | None = None, time_limit: float = 0.0, extendable: bool = False) -> dict:
     """Train ``model`` (compiled, with ``step`` and ``checkpoint()``) to ``steps``, resuming from ``out/ckpt``.
+
+    ``extendable``: see :func:`read_config` (a finished run may be continued to more steps).
 
     ``time_limit`` (minutes, 0 = none): stop at the first checkpoint after which another chunk
     of ``every`` steps would exceed it (the training time of all sessions of the run together).
@@ -63,7 +69,7 @@ def train_in_chunks(model, out: str | os.PathLike[str], steps: int, every: int, 
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     cfg_file = out / "config.json"
-    wall = read_config(out, cfg, keys, defaults)
+    wall = read_config(out, cfg, keys, defaults, extendable)
     ckpt = model.checkpoint()
     manager = tf.train.CheckpointManager(ckpt, str(out / "ckpt"), max_to_keep=2)
     if manager.latest_checkpoint:

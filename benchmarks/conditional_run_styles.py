@@ -1,0 +1,77 @@
+"""Style consistency of a conditional-GAN run as it trains (notebook 10's bar).
+
+    python benchmarks/conditional_run_styles.py runs/cond64                 # the run's latest checkpoint
+    python benchmarks/conditional_run_styles.py checkpoints/conditional-styles
+
+Loads the EMA generator of a run folder (``python -m artgan_utils.artworks.conditional_train
+train --out ...``, its latest checkpoint) or of an exported folder (with ``run.json``),
+and scores it as notebook 10's section 3 does in ``standard``: one ``StyleCheck``
+(EfficientNet-Lite0 features; a logistic-regression style classifier trained on 150 real
+patches per class, seed 1) and 100 samples per class. It prints the table and appends a
+row per call to ``benchmarks/results/conditional_run_styles.csv``: the step, each class's
+accuracy (the diagonal of the confusion matrix), and the mean over the counted classes of
+accuracy, KID[effnet-lite0] and SWD. Scoring the same run at several steps shows whether
+more training moves the classes apart. Run it on a core the trainer does not use.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import artgan_utils  # noqa: E402,F401  (quiet TF logs before TF loads)
+from benchmarks._results import RESULTS, write_rows  # noqa: E402
+
+
+def load(folder: Path):
+    """``(gan, steps)`` from a run folder (latest checkpoint) or an exported one (``run.json``)."""
+    from artgan_utils.artworks import conditional_train as T
+
+    if (folder / T.RUN_FILE).is_file():
+        gan, info = T.load_conditional(str(folder))
+        return gan, info["steps_done"]
+    _, gan = T.restore_run(folder, T.build_model)
+    return gan, int(gan.step.numpy())
+
+
+def main(argv: list[str] | None = None) -> int:
+    import numpy as np
+
+    from artgan_utils.artworks import styles
+    from artgan_utils.transfer.chunked_training import set_threads
+
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("folder", type=Path)
+    p.add_argument("--n-train", type=int, default=150, help="real patches per class for the classifier")
+    p.add_argument("--n-test", type=int, default=100, help="held-out real patches and samples per class")
+    p.add_argument("--threads", type=int, default=1)
+    args = p.parse_args(argv)
+    set_threads(args.threads)
+    gan, steps = load(args.folder)
+    size = gan.generator.output_shape[1]
+    check = styles.StyleCheck(size, n_train=args.n_train, n_test=args.n_test)
+    report = check.report(gan, args.n_test)
+    print(f"{args.folder.name}, step {steps}")
+    print(check.table({f"step {steps}": report}))
+    ok = check.counted
+    row = {"run": args.folder.name, "step": steps, "date": datetime.date.today().isoformat(),
+           "accuracy_counted": round(float(np.mean(report["accuracy"][ok])), 3),
+           **{f"acc_{n.replace(' ', '_')}": round(float(a), 3) for n, a in zip(check.names, report["accuracy"])},
+           "kid_effnet_counted": round(float(np.mean(np.array(report["kid"])[ok])), 4),
+           "swd_counted": round(float(np.mean(np.array(report["swd"])[ok])), 1),
+           "size": size, "n_train": args.n_train, "n_test": args.n_test, "cpu_count": os.cpu_count()}
+    cfg = args.folder / "config.json"
+    if cfg.is_file():
+        row["wall_seconds"] = json.loads(cfg.read_text()).get("wall_seconds")
+    write_rows(RESULTS / "conditional_run_styles.csv", [row], append=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
