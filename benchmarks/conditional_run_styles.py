@@ -2,6 +2,7 @@
 
     python benchmarks/conditional_run_styles.py runs/cond64                 # the run's latest checkpoint
     python benchmarks/conditional_run_styles.py checkpoints/conditional-styles
+    python benchmarks/conditional_run_styles.py runs/cond64 --diagnose     # ... and where the samples go
 
 Loads the EMA generator of a run folder (``python -m artgan_utils.artworks.conditional_train
 train --out ...``, its latest checkpoint) or of an exported folder (with ``run.json``),
@@ -11,7 +12,11 @@ patches per class, seed 1) and 100 samples per class. It prints the table and ap
 row per call to ``benchmarks/results/conditional_run_styles.csv``: the step, each class's
 accuracy (the diagonal of the confusion matrix), and the mean over the counted classes of
 accuracy, KID[effnet-lite0] and SWD. Scoring the same run at several steps shows whether
-more training moves the classes apart. Run it on a core the trainer does not use.
+more training moves the classes apart. ``--diagnose`` also prints full confusion matrices
+(rows: the class asked for; columns: the class assigned) of the samples, of the samples
+under a 3x3 box blur, and of the real held-out patches with a 2-pixel checkerboard of
+amplitude 0.1 added: whether the classifier sorts the samples by their texture rather
+than their palette. Run it on a core the trainer does not use.
 """
 
 from __future__ import annotations
@@ -40,6 +45,22 @@ def load(folder: Path):
     return gan, int(gan.step.numpy())
 
 
+def diagnose(check, report) -> None:
+    """Print the confusion matrices of the samples as they are, blurred, and of real patches with a checkerboard."""
+    import numpy as np
+    import tensorflow as tf
+
+    fake, labels = report["samples"], report["labels"]
+    board = (np.indices(check.real.shape[1:3]).sum(0) % 2 * 2 - 1)[None, :, :, None]
+    cases = {"samples": (fake, labels),
+             "samples, 3x3 box blur": (tf.nn.avg_pool2d(fake, 3, 1, "SAME").numpy(), labels),
+             "real patches + 0.1 checkerboard": (np.clip(check.real + 0.1 * board, -1, 1), check.real_labels)}
+    with np.printoptions(precision=2, suppress=True):
+        for name, (images, y) in cases.items():
+            print(f"\n{name} (rows: asked / real class; columns: assigned; {', '.join(check.names)})")
+            print(check.classifier.confusion(check.extractor(images), y))
+
+
 def main(argv: list[str] | None = None) -> int:
     import numpy as np
 
@@ -51,6 +72,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n-train", type=int, default=150, help="real patches per class for the classifier")
     p.add_argument("--n-test", type=int, default=100, help="held-out real patches and samples per class")
     p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--diagnose", action="store_true", help="confusion matrices of blurred samples and of real "
+                   "patches with a checkerboard")
     args = p.parse_args(argv)
     set_threads(args.threads)
     gan, steps = load(args.folder)
@@ -59,6 +82,8 @@ def main(argv: list[str] | None = None) -> int:
     report = check.report(gan, args.n_test)
     print(f"{args.folder.name}, step {steps}")
     print(check.table({f"step {steps}": report}))
+    if args.diagnose:
+        diagnose(check, report)
     ok = check.counted
     row = {"run": args.folder.name, "step": steps, "date": datetime.date.today().isoformat(),
            "accuracy_counted": round(float(np.mean(report["accuracy"][ok])), 3),
