@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -78,6 +80,18 @@ def test_every_scheme_builds_and_its_label_changes_what_it_should(scheme):
         assert out0.shape == (4, 1) and not np.allclose(out0, out2)
 
 
+def test_resize_generator_upsamples_without_transposed_convolutions():
+    g = C.make_conditional_generator(3, "acgan", latent_dim=16, image_size=32, base_filters=32, seed=0,
+                                     upsample="resize")
+    kinds = {type(layer).__name__ for layer in g.layers}
+    assert "Conv2DTranspose" not in kinds and {"UpSampling2D", "Conv2D"} <= kinds
+    z = np.random.default_rng(0).normal(size=(2, 16)).astype("float32")
+    assert g([z, np.eye(3, dtype="float32")[[0, 1]]]).shape == (2, 32, 32, 3)
+    assert isinstance(g.get_layer("up1"), keras.layers.Conv2D)
+    with pytest.raises(ValueError, match="upsample must be"):
+        C.make_conditional_generator(3, "acgan", upsample="bilinear")
+
+
 def _gan(scheme="projection", seed=0):
     return C.build_conditional_gan(3, scheme, image_size=16, seed=seed, g_filters=32, d_filters=8, latent_dim=16)
 
@@ -146,6 +160,13 @@ def test_the_trainer_resumes_exactly_and_exports_a_loadable_generator(tmp_path):
     assert int(a.step.numpy()) == 6
     for wa, wc in zip(a.ema_generator.get_weights(), c.ema_generator.get_weights()):
         np.testing.assert_allclose(wa, wc, rtol=1e-5, atol=1e-6)
-    for other in (dict(cfg, steps=2), dict(cfg, steps=8, lr=1e-4)):  # fewer steps, or another setting: refused
-        with pytest.raises(ValueError, match="other settings"):
+    for other in (dict(cfg, steps=2), dict(cfg, steps=8, lr=1e-4), dict(cfg, steps=8, upsample="resize")):
+        with pytest.raises(ValueError, match="other settings"):  # fewer steps, or another setting: refused
             T.train(tmp_path / "a", other, every=2, progress=False)
+    # an export made before the upsample setting existed (the shipped one) loads as transposed convolutions
+    run_json = tmp_path / "export" / "run.json"
+    old = json.loads(run_json.read_text())
+    del old["upsample"]
+    run_json.write_text(json.dumps(old))
+    assert "Conv2DTranspose" in {type(layer).__name__ for layer in T.load_conditional(str(tmp_path / "export"))[0]
+                                 .generator.layers}

@@ -29,7 +29,8 @@ import numpy as np
 from artgan_utils.transfer.chunked_training import (add_run_options, copy_samples, read_config, report, restore_run,
                                                     run_settings, save_float16, train_in_chunks)
 
-CONFIG_KEYS = ("scheme", "size", "batch", "seed", "lr", "steps", "g_filters", "d_filters")
+CONFIG_KEYS = ("scheme", "size", "batch", "seed", "lr", "steps", "g_filters", "d_filters", "upsample")
+DEFAULTS = {"upsample": "transpose"}  # settings added after the shipped run was trained
 GENERATOR_FILE = "generator.weights.h5"
 RUN_FILE = "run.json"
 SHIPPED = "conditional-styles"
@@ -50,6 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--lr", type=float, default=2e-4)
     t.add_argument("--g-filters", type=int, default=128)
     t.add_argument("--d-filters", type=int, default=64)
+    t.add_argument("--upsample", default="transpose", choices=("transpose", "resize"),
+                   help="the generator's upsampling: transposed convolutions or resize-convolutions (notebook 05)")
     add_run_options(t)
     e = sub.add_parser("export", help="export a run's EMA generator (float16) and run.json")
     e.add_argument("--out", required=True)
@@ -63,7 +66,8 @@ def build_model(cfg: dict):
     from artgan_utils.gan.conditional import build_conditional_gan
 
     return build_conditional_gan(len(STYLE_CLASSES), cfg["scheme"], cfg["size"], seed=cfg["seed"],
-                                 g_filters=cfg["g_filters"], d_filters=cfg["d_filters"], lr=cfg["lr"])
+                                 g_filters=cfg["g_filters"], d_filters=cfg["d_filters"], lr=cfg["lr"],
+                                 upsample=cfg.get("upsample", "transpose"))
 
 
 def sample_grid(gan, per_row: int = 8, seed: int = 0) -> np.ndarray:
@@ -81,10 +85,10 @@ def train(out: str | os.PathLike[str], cfg: dict, every: int, progress: bool = T
     """Train to ``cfg["steps"]`` (resuming from ``out/ckpt`` if present); returns the run summary."""
     from artgan_utils.artworks.styles import style_stream
 
-    out = Path(out)
-    read_config(out, cfg, CONFIG_KEYS, extendable=True)  # no schedule depends on --steps: a run can be extended
+    out, cfg = Path(out), DEFAULTS | cfg
+    read_config(out, cfg, CONFIG_KEYS, DEFAULTS, extendable=True)  # no schedule depends on --steps: runs extend
     model = build_model(cfg)
-    return train_in_chunks(model, out, cfg["steps"], every, cfg, keys=CONFIG_KEYS, extendable=True,
+    return train_in_chunks(model, out, cfg["steps"], every, cfg, keys=CONFIG_KEYS, defaults=DEFAULTS, extendable=True,
                            dataset_at=lambda start, n: style_stream(cfg["size"], cfg["batch"], cfg["seed"], start),
                            sample_grid=sample_grid, log_columns=("d_loss", "g_loss", "d_real", "d_fake"),
                            desc=f"conditional GAN ({cfg['scheme']})", progress=progress, command=command,
@@ -96,12 +100,13 @@ def export(out: str | os.PathLike[str], to: str | os.PathLike[str]) -> Path:
     from artgan_utils.artworks.styles import STYLE_CLASSES
 
     out, to = Path(out), Path(to)
-    cfg, model = restore_run(out, build_model)
+    cfg, model = restore_run(out, build_model, DEFAULTS)
     to.mkdir(parents=True, exist_ok=True)
     save_float16(model.sampler, to / GENERATOR_FILE)
     info = {
-        "what": f"class-conditional DCGAN ({cfg['scheme']} conditioning), {cfg['size']}x{cfg['size']} patches of "
-                f"the bundled paintings, one class per style or artist; the EMA generator",
+        "what": f"class-conditional DCGAN ({cfg['scheme']} conditioning"
+                f"{', resize-convolutions' if cfg['upsample'] == 'resize' else ''}), {cfg['size']}x{cfg['size']} "
+                f"patches of the bundled paintings, one class per style or artist; the EMA generator",
         "classes": [c.name for c in STYLE_CLASSES],
         "works_per_class": [len(c.works()) for c in STYLE_CLASSES],
         "command": cfg.get("command", ""), "steps_done": int(model.step.numpy()),
@@ -127,7 +132,7 @@ def load_conditional(name: str = SHIPPED):
         raise FileNotFoundError(f"No conditional generator in {path}; train one with `python -m "
                                 "artgan_utils.artworks.conditional_train train --out runs/cond` and export it.")
     info = json.loads((path / RUN_FILE).read_text())
-    cfg = {k: info[k] for k in CONFIG_KEYS}
+    cfg = {k: (DEFAULTS | info)[k] for k in CONFIG_KEYS}
     gan = build_model(cfg)
     gan.generator.load_weights(str(path / GENERATOR_FILE))
     gan.ema_generator.set_weights(gan.generator.get_weights())

@@ -75,15 +75,20 @@ def _check(scheme: str) -> None:
 
 def make_conditional_generator(num_classes: int, scheme: str = "projection", latent_dim: int = 100,
                                image_size: int = 32, base_filters: int = 128, start_size: int = 8,
-                               seed: int | None = None, name: str = "generator") -> keras.Model:
+                               seed: int | None = None, name: str = "generator",
+                               upsample: str = "transpose") -> keras.Model:
     """Notebook 03's DCGAN generator, conditioned on a class: ``G([z, y]) -> image in [-1, 1]``.
 
     ``y`` is a vector of class weights (``num_classes``,): one-hot for one style, a mixture
     such as ``0.5 * one_hot(a) + 0.5 * one_hot(b)`` for a blend. ``concat`` and ``acgan``
     feed ``[z, y]`` to the first layer; ``projection`` keeps ``z`` alone and conditions
-    every normalisation (:class:`ConditionalBatchNorm`).
+    every normalisation (:class:`ConditionalBatchNorm`). ``upsample``: ``"transpose"``
+    (stride-2 transposed convolutions) or ``"resize"`` (nearest-neighbour upsampling and a
+    3x3 convolution, without the checkerboard; notebook 05).
     """
     _check(scheme)
+    if upsample not in {"transpose", "resize"}:
+        raise ValueError(f"upsample must be 'transpose' or 'resize', got {upsample!r}.")
     n_up = math.log2(image_size / start_size)
     if n_up < 1 or n_up != int(n_up):
         raise ValueError(f"image_size ({image_size}) must be start_size ({start_size}) times a power of two.")
@@ -105,8 +110,12 @@ def make_conditional_generator(num_classes: int, scheme: str = "projection", lat
     for i in range(int(n_up)):
         last = i == int(n_up) - 1
         out_filters = 3 if last else max(filters // 2, 16)
-        x = layers.Conv2DTranspose(out_filters, 4, strides=2, padding="same", use_bias=last, kernel_initializer=init,
-                                   name=f"up{i + 1}")(x)
+        if upsample == "transpose":
+            x = layers.Conv2DTranspose(out_filters, 4, strides=2, padding="same", use_bias=last,
+                                       kernel_initializer=init, name=f"up{i + 1}")(x)
+        else:
+            x = layers.UpSampling2D(2, interpolation="nearest", name=f"resize{i + 1}")(x)
+            x = layers.Conv2D(out_filters, 3, padding="same", use_bias=last, kernel_initializer=init, name=f"up{i + 1}")(x)
         if last:
             x = layers.Activation("tanh", dtype="float32", name="tanh")(x)
         else:
@@ -264,14 +273,16 @@ class ConditionalGAN(GAN):
 
 def build_conditional_gan(num_classes: int, scheme: str = "projection", image_size: int = 32, seed: int = 0,
                           g_filters: int = 128, d_filters: int = 64, lr: float = 2e-4, latent_dim: int = 100,
-                          ema_decay: float | None = 0.999, augment: str = "color,translation") -> ConditionalGAN:
+                          ema_decay: float | None = 0.999, augment: str = "color,translation",
+                          upsample: str = "transpose") -> ConditionalGAN:
     """A compiled :class:`ConditionalGAN` with ``dcgan-ukiyoe-32-stable``'s settings (notebook 05's stabilisation).
 
     Sets Keras' global seed first, so that the same arguments build the same networks,
     dropout seeds and spectral-norm vectors (which exact resume and equal-seed comparisons need).
     """
     keras.utils.set_random_seed(seed)
-    g = make_conditional_generator(num_classes, scheme, latent_dim, image_size, g_filters, seed=seed)
+    g = make_conditional_generator(num_classes, scheme, latent_dim, image_size, g_filters, seed=seed,
+                                   upsample=upsample)
     d = make_conditional_discriminator(num_classes, scheme, image_size, d_filters, seed=seed + 1)
     gan = ConditionalGAN(g, d, latent_dim, num_classes, scheme, seed=seed, loss="hinge", ema_decay=ema_decay,
                          augment=augment)
