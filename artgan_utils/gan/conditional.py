@@ -31,7 +31,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from artgan_utils.gan.model import GAN
-from artgan_utils.gan.networks import dcgan_init
+from artgan_utils.gan.networks import dcgan_init, upsample_layer
 
 SCHEMES = ("concat", "acgan", "projection")
 
@@ -110,12 +110,7 @@ def make_conditional_generator(num_classes: int, scheme: str = "projection", lat
     for i in range(int(n_up)):
         last = i == int(n_up) - 1
         out_filters = 3 if last else max(filters // 2, 16)
-        if upsample == "transpose":
-            x = layers.Conv2DTranspose(out_filters, 4, strides=2, padding="same", use_bias=last,
-                                       kernel_initializer=init, name=f"up{i + 1}")(x)
-        else:
-            x = layers.UpSampling2D(2, interpolation="nearest", name=f"resize{i + 1}")(x)
-            x = layers.Conv2D(out_filters, 3, padding="same", use_bias=last, kernel_initializer=init, name=f"up{i + 1}")(x)
+        x = upsample_layer(x, out_filters, i + 1, upsample, use_bias=last, kernel_initializer=init)
         if last:
             x = layers.Activation("tanh", dtype="float32", name="tanh")(x)
         else:

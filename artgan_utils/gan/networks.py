@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from typing import Any
 
 import keras
 from keras import layers
@@ -63,6 +64,20 @@ def receptive_field(kernels: Sequence[int], strides: Sequence[int]) -> int:
         r += (k - 1) * jump
         jump *= s
     return r
+
+
+def upsample_layer(x, filters: int, index: int, upsample: str = "transpose", use_bias: bool = False,
+                   kernel_initializer: Any = None):
+    """One doubling of the resolution, named ``up{index}``: a stride-2 ``Conv2DTranspose`` (kernel 4)
+    for ``"transpose"``, or ``UpSampling2D`` (nearest, ``resize{index}``) and a 3x3 ``Conv2D`` for ``"resize"``."""
+    if upsample == "transpose":
+        return layers.Conv2DTranspose(filters, 4, strides=2, padding="same", use_bias=use_bias,
+                                      kernel_initializer=kernel_initializer, name=f"up{index}")(x)
+    if upsample == "resize":
+        x = layers.UpSampling2D(2, interpolation="nearest", name=f"resize{index}")(x)
+        return layers.Conv2D(filters, 3, padding="same", use_bias=use_bias, kernel_initializer=kernel_initializer,
+                             name=f"up{index}")(x)
+    raise ValueError(f"upsample must be 'transpose' or 'resize', got {upsample!r}.")
 
 
 def make_generator(
@@ -113,12 +128,7 @@ def make_generator(
     for i in range(int(n_up)):
         last = i == int(n_up) - 1
         out_filters = channels if last else max(filters // 2, 16)
-        if upsample == "transpose":
-            x = layers.Conv2DTranspose(out_filters, 4, strides=2, padding="same", use_bias=last,
-                                       kernel_initializer=init, name=f"up{i + 1}")(x)
-        else:
-            x = layers.UpSampling2D(2, interpolation="nearest", name=f"resize{i + 1}")(x)
-            x = layers.Conv2D(out_filters, 3, padding="same", use_bias=last, kernel_initializer=init, name=f"up{i + 1}")(x)
+        x = upsample_layer(x, out_filters, i + 1, upsample, use_bias=last, kernel_initializer=init)
         if last:
             x = layers.Activation("tanh", dtype="float32", name="tanh")(x)
         else:
