@@ -67,7 +67,7 @@ def build_model(cfg: dict):
 
     return build_conditional_gan(len(STYLE_CLASSES), cfg["scheme"], cfg["size"], seed=cfg["seed"],
                                  g_filters=cfg["g_filters"], d_filters=cfg["d_filters"], lr=cfg["lr"],
-                                 upsample=cfg.get("upsample", "transpose"))
+                                 upsample=(DEFAULTS | cfg)["upsample"])
 
 
 def sample_grid(gan, per_row: int = 8, seed: int = 0) -> np.ndarray:
