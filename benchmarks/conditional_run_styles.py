@@ -16,7 +16,10 @@ more training moves the classes apart. ``--diagnose`` also prints full confusion
 (rows: the class asked for; columns: the class assigned) of the samples, of the samples
 under a 3x3 box blur, and of the real held-out patches with a 2-pixel checkerboard of
 amplitude 0.1 added: whether the classifier sorts the samples by their texture rather
-than their palette. Run it on a core the trainer does not use.
+than their palette; and of the real patches under a 5x5 box blur and at a quarter of
+their resolution (area-downsampled, then bilinearly upsampled back): whether a style
+is still recognised without its fine detail, that is, whether a blurry generator could
+be recognised at all. Run it on a core the trainer does not use.
 """
 
 from __future__ import annotations
@@ -46,15 +49,21 @@ def load(folder: Path):
 
 
 def diagnose(check, report) -> None:
-    """Print the confusion matrices of the samples as they are, blurred, and of real patches with a checkerboard."""
+    """Print the confusion matrices of the samples as they are and blurred, and of real patches with a checkerboard,
+    blurred and at a quarter of their resolution."""
     import numpy as np
     import tensorflow as tf
 
     fake, labels = report["samples"], report["labels"]
     board = (np.indices(check.real.shape[1:3]).sum(0) % 2 * 2 - 1)[None, :, :, None]
+    size = check.real.shape[1]
+    quarter = tf.image.resize(tf.image.resize(check.real, (size // 4, size // 4), method="area"), (size, size),
+                              method="bilinear").numpy()
     cases = {"samples": (fake, labels),
              "samples, 3x3 box blur": (tf.nn.avg_pool2d(fake, 3, 1, "SAME").numpy(), labels),
-             "real patches + 0.1 checkerboard": (np.clip(check.real + 0.1 * board, -1, 1), check.real_labels)}
+             "real patches + 0.1 checkerboard": (np.clip(check.real + 0.1 * board, -1, 1), check.real_labels),
+             "real patches, 5x5 box blur": (tf.nn.avg_pool2d(check.real, 5, 1, "SAME").numpy(), check.real_labels),
+             f"real patches at 1/4 resolution ({size // 4} px, resized back)": (quarter, check.real_labels)}
     with np.printoptions(precision=2, suppress=True):
         for name, (images, y) in cases.items():
             print(f"\n{name} (rows: asked / real class; columns: assigned; {', '.join(check.names)})")
@@ -72,8 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n-train", type=int, default=150, help="real patches per class for the classifier")
     p.add_argument("--n-test", type=int, default=100, help="held-out real patches and samples per class")
     p.add_argument("--threads", type=int, default=1)
-    p.add_argument("--diagnose", action="store_true", help="confusion matrices of blurred samples and of real "
-                   "patches with a checkerboard")
+    p.add_argument("--diagnose", action="store_true", help="confusion matrices of blurred samples, and of real "
+                   "patches with a checkerboard, blurred and at 1/4 resolution")
     args = p.parse_args(argv)
     set_threads(args.threads)
     gan, steps = load(args.folder)
