@@ -92,6 +92,24 @@ def test_resize_generator_upsamples_without_transposed_convolutions():
         C.make_conditional_generator(3, "acgan", upsample="bilinear")
 
 
+def test_a_deeper_discriminator_ends_on_a_coarser_map_and_a_smaller_start_adds_a_generator_layer():
+    default = C.make_conditional_discriminator(3, "projection", image_size=64, base_filters=8, seed=1)
+    deeper = C.make_conditional_discriminator(3, "projection", image_size=64, base_filters=8, seed=1, layers_down=4)
+    assert default.get_layer("flatten").input.shape[1:3] == (8, 8)
+    assert deeper.get_layer("flatten").input.shape[1:3] == (4, 4)  # each last feature sees most of the patch
+    x = np.zeros((2, 64, 64, 3), "float32")
+    assert deeper([x, np.array([0, 2], np.int32)]).shape == (2, 1)
+    with pytest.raises(ValueError, match="layers_down must be between 1 and log2"):
+        C.make_conditional_discriminator(3, "projection", image_size=64, layers_down=7)
+    g8 = C.make_conditional_generator(3, "projection", latent_dim=16, image_size=32, base_filters=32, seed=0)
+    g4 = C.make_conditional_generator(3, "projection", latent_dim=16, image_size=32, base_filters=32, seed=0,
+                                      start_size=4)
+    assert g4.get_layer("reshape").output.shape[1:3] == (4, 4) and g8.get_layer("reshape").output.shape[1:3] == (8, 8)
+    assert len([la for la in g4.layers if la.name.startswith("up") and la.name[2:].isdigit()]) == 3
+    z = np.zeros((2, 16), "float32")
+    assert g4([z, np.eye(3, dtype="float32")[[0, 1]]]).shape == (2, 32, 32, 3)
+
+
 def _gan(scheme="projection", seed=0):
     return C.build_conditional_gan(3, scheme, image_size=16, seed=seed, g_filters=32, d_filters=8, latent_dim=16)
 
@@ -160,13 +178,22 @@ def test_the_trainer_resumes_exactly_and_exports_a_loadable_generator(tmp_path):
     assert int(a.step.numpy()) == 6
     for wa, wc in zip(a.ema_generator.get_weights(), c.ema_generator.get_weights()):
         np.testing.assert_allclose(wa, wc, rtol=1e-5, atol=1e-6)
-    for other in (dict(cfg, steps=2), dict(cfg, steps=8, lr=1e-4), dict(cfg, steps=8, upsample="resize")):
+    for other in (dict(cfg, steps=2), dict(cfg, steps=8, lr=1e-4), dict(cfg, steps=8, upsample="resize"),
+                  dict(cfg, steps=8, d_layers=3), dict(cfg, steps=8, start_size=4)):
         with pytest.raises(ValueError, match="other settings"):  # fewer steps, or another setting: refused
             T.train(tmp_path / "a", other, every=2, progress=False)
     # an export made before the upsample setting existed (the shipped one) loads as transposed convolutions
     run_json = tmp_path / "export" / "run.json"
     old = json.loads(run_json.read_text())
-    del old["upsample"]
+    for key in ("upsample", "start_size", "d_layers"):
+        del old[key]
     run_json.write_text(json.dumps(old))
-    assert "Conv2DTranspose" in {type(layer).__name__ for layer in T.load_conditional(str(tmp_path / "export"))[0]
-                                 .generator.layers}
+    old_style = T.load_conditional(str(tmp_path / "export"))[0]
+    assert "Conv2DTranspose" in {type(layer).__name__ for layer in old_style.generator.layers}
+    assert old_style.discriminator.get_layer("flatten").input.shape[1:3] == (8, 8)  # 32 px: the default 2 layers
+    # a deeper discriminator and a 4x4 start are settings of a run like any other
+    deep = dict(cfg, d_layers=3, start_size=4, steps=2)
+    T.train(tmp_path / "d", deep, every=2, progress=False)
+    _, d = T.restore_run(tmp_path / "d", T.build_model)
+    assert d.discriminator.get_layer("flatten").input.shape[1:3] == (4, 4)
+    assert d.generator.get_layer("reshape").output.shape[1:3] == (4, 4)

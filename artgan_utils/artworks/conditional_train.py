@@ -29,8 +29,10 @@ import numpy as np
 from artgan_utils.transfer.chunked_training import (add_run_options, copy_samples, read_config, report, restore_run,
                                                     run_settings, save_float16, train_in_chunks)
 
-CONFIG_KEYS = ("scheme", "size", "batch", "seed", "lr", "steps", "g_filters", "d_filters", "upsample")
-DEFAULTS = {"upsample": "transpose"}  # settings added after the shipped run was trained
+CONFIG_KEYS = ("scheme", "size", "batch", "seed", "lr", "steps", "g_filters", "d_filters", "upsample", "start_size",
+               "d_layers")
+# settings added after earlier runs were trained (d_layers 0: the default depth, log2(size) - 3)
+DEFAULTS = {"upsample": "transpose", "start_size": 8, "d_layers": 0}
 GENERATOR_FILE = "generator.weights.h5"
 RUN_FILE = "run.json"
 SHIPPED = "conditional-styles"
@@ -53,6 +55,11 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--d-filters", type=int, default=64)
     t.add_argument("--upsample", default="transpose", choices=("transpose", "resize"),
                    help="the generator's upsampling: transposed convolutions or resize-convolutions (notebook 05)")
+    t.add_argument("--start-size", type=int, default=8,
+                   help="side of the generator's first feature map (8; 4 adds a coarse layer for the layout)")
+    t.add_argument("--d-layers", type=int, default=0,
+                   help="the discriminator's stride-2 convolutions (0: log2(size) - 3, ending on 8x8; "
+                        "one more ends on 4x4, where each feature sees most of the patch)")
     add_run_options(t)
     e = sub.add_parser("export", help="export a run's EMA generator (float16) and run.json")
     e.add_argument("--out", required=True)
@@ -65,9 +72,11 @@ def build_model(cfg: dict):
     from artgan_utils.artworks.styles import STYLE_CLASSES
     from artgan_utils.gan.conditional import build_conditional_gan
 
+    cfg = DEFAULTS | cfg
     return build_conditional_gan(len(STYLE_CLASSES), cfg["scheme"], cfg["size"], seed=cfg["seed"],
                                  g_filters=cfg["g_filters"], d_filters=cfg["d_filters"], lr=cfg["lr"],
-                                 upsample=(DEFAULTS | cfg)["upsample"])
+                                 upsample=cfg["upsample"], start_size=cfg["start_size"],
+                                 d_layers=cfg["d_layers"] or None)
 
 
 def sample_grid(gan, per_row: int = 8, seed: int = 0) -> np.ndarray:

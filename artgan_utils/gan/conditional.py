@@ -121,14 +121,22 @@ def make_conditional_generator(num_classes: int, scheme: str = "projection", lat
 
 def make_conditional_discriminator(num_classes: int, scheme: str = "projection", image_size: int = 32,
                                    base_filters: int = 64, dropout: float = 0.25, spectral_norm: bool = True,
-                                   seed: int | None = None, name: str = "discriminator") -> keras.Model:
+                                   seed: int | None = None, name: str = "discriminator",
+                                   layers_down: int | None = None) -> keras.Model:
     """Notebook 03's DCGAN discriminator, conditioned: ``D([x, y])``.
 
     Returns the real/fake logit ``(n, 1)``; for ``acgan`` a list ``[logit, class_logits (n, K)]``.
     ``projection`` adds ``<embed(y), phi(x)>`` to the logit, where ``phi(x)`` is the flattened
     last feature map (the embedding is not spectrally normalised).
+    ``layers_down``: the number of stride-2 convolutions; by default ``log2(image_size) - 3``
+    (at least 2), which ends on an 8x8 map; one more ends on 4x4, so that the last
+    convolution's features each see most of the patch (its layout, not only its texture).
     """
     _check(scheme)
+    n_down = max(2, int(math.log2(image_size)) - 3) if layers_down is None else int(layers_down)
+    if not 1 <= n_down <= int(math.log2(image_size)):
+        raise ValueError(f"layers_down must be between 1 and log2(image_size) = {int(math.log2(image_size))}, "
+                         f"got {layers_down}.")
     wrap = (lambda layer: layers.SpectralNormalization(layer, name=f"{layer.name}_sn")) if spectral_norm else (
         lambda layer: layer)
     init = dcgan_init(seed)
@@ -139,7 +147,7 @@ def make_conditional_discriminator(num_classes: int, scheme: str = "projection",
         maps = ops.ones_like(img[..., :1]) * ops.reshape(ops.one_hot(y, num_classes), (-1, 1, 1, num_classes))
         x = layers.Concatenate(name="image_and_label")([img, maps])
     filters = base_filters
-    for i in range(max(2, int(math.log2(image_size)) - 3)):
+    for i in range(n_down):
         x = wrap(layers.Conv2D(filters, 4, strides=2, padding="same", kernel_initializer=init, name=f"down{i + 1}"))(x)
         x = layers.LeakyReLU(0.2, name=f"down{i + 1}_lrelu")(x)
         if dropout:
@@ -269,16 +277,21 @@ class ConditionalGAN(GAN):
 def build_conditional_gan(num_classes: int, scheme: str = "projection", image_size: int = 32, seed: int = 0,
                           g_filters: int = 128, d_filters: int = 64, lr: float = 2e-4, latent_dim: int = 100,
                           ema_decay: float | None = 0.999, augment: str = "color,translation",
-                          upsample: str = "transpose") -> ConditionalGAN:
+                          upsample: str = "transpose", start_size: int = 8,
+                          d_layers: int | None = None) -> ConditionalGAN:
     """A compiled :class:`ConditionalGAN` with ``dcgan-ukiyoe-32-stable``'s settings (notebook 05's stabilisation).
+
+    ``start_size``: the side of G's first feature map (8; 4 adds one coarse layer);
+    ``d_layers``: D's stride-2 convolutions (see :func:`make_conditional_discriminator`).
 
     Sets Keras' global seed first, so that the same arguments build the same networks,
     dropout seeds and spectral-norm vectors (which exact resume and equal-seed comparisons need).
     """
     keras.utils.set_random_seed(seed)
-    g = make_conditional_generator(num_classes, scheme, latent_dim, image_size, g_filters, seed=seed,
+    g = make_conditional_generator(num_classes, scheme, latent_dim, image_size, g_filters, start_size, seed=seed,
                                    upsample=upsample)
-    d = make_conditional_discriminator(num_classes, scheme, image_size, d_filters, seed=seed + 1)
+    d = make_conditional_discriminator(num_classes, scheme, image_size, d_filters, seed=seed + 1,
+                                       layers_down=d_layers)
     gan = ConditionalGAN(g, d, latent_dim, num_classes, scheme, seed=seed, loss="hinge", ema_decay=ema_decay,
                          augment=augment)
     gan.compile(g_optimizer=keras.optimizers.Adam(lr, beta_1=0.5), d_optimizer=keras.optimizers.Adam(lr, beta_1=0.5))
