@@ -78,6 +78,14 @@ def test_build_gan_and_dataset_follow_the_recipe():
     paint = TINY.replace(data="ukiyo-e")
     pbatch = next(iter(recipe_dataset(paint)))
     assert pbatch.shape == (16, 16, 16, 3)
+    # d_depth: D's stride-2 convolutions (0: the default, which ends on an 8x8 map from 32 px)
+    for depth, side in ((0, 8), (3, 4)):
+        d = build_gan(TINY.replace(image_size=32, d_depth=depth)).discriminator
+        assert d.get_layer("flatten").input.shape[1:3] == (side, side)
+    with pytest.raises(RecipeError, match="d_depth must be between 0"):
+        TINY.replace(d_depth=9)
+    legacy = {k: v for k, v in TINY.to_dict().items() if k != "d_depth"}  # a run.json from before d_depth
+    assert Recipe.from_dict(legacy) == TINY
 
 
 def test_interrupted_run_resumes_exactly_like_an_uninterrupted_one(tmp_path):

@@ -75,8 +75,8 @@ def build_gan(recipe: Any, strategy: tf.distribute.Strategy | None = None, preci
         g = networks.make_generator(r.latent_dim, r.image_size, r.channels, base_filters=r.g_filters,
                                   start_size=r.start_size, upsample=r.upsample, seed=r.seed,
                                   synchronized_bn=strategy.num_replicas_in_sync > 1)
-        d = networks.make_discriminator(r.image_size, r.channels, base_filters=r.d_filters, dropout=r.dropout,
-                                      seed=r.seed + 1, spectral_norm=r.spectral_norm)
+        d = networks.make_discriminator(r.image_size, r.channels, base_filters=r.d_filters, depth=r.d_depth or None,
+                                      dropout=r.dropout, seed=r.seed + 1, spectral_norm=r.spectral_norm)
         gan = GAN(g, d, latent_dim=r.latent_dim, seed=r.seed, loss=r.loss, gp_weight=r.gp_weight,
                   r1_gamma=r.r1_gamma, n_critic=r.n_critic, ema_decay=r.ema_decay, augment=r.augment)
         g_opt = keras.optimizers.Adam(r.g_lr, beta_1=r.beta_1)

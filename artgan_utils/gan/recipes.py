@@ -43,6 +43,10 @@ class Recipe:
     image_size, latent_dim, g_filters, d_filters, start_size, upsample, dropout:
         Architecture, passed to :func:`artgan_utils.gan.networks.make_generator` and
         :func:`~artgan_utils.gan.networks.make_discriminator`.
+    d_depth:
+        The discriminator's stride-2 convolutions; 0 (the default) means
+        ``log2(image_size) - 3``, at least 2, which ends on an 8x8 map. One more
+        ends on 4x4, where each feature sees most of the image, not only its texture.
     steps, batch_size:
         Training length in generator/discriminator updates, and batch size.
     g_lr, d_lr, beta_1:
@@ -68,6 +72,7 @@ class Recipe:
     start_size: int = 8
     upsample: str = "transpose"
     dropout: float = 0.25
+    d_depth: int = 0
     g_lr: float = 2e-4
     d_lr: float = 2e-4
     beta_1: float = 0.5
@@ -86,6 +91,8 @@ class Recipe:
             raise RecipeError(f"steps and batch_size must be positive, got {self.steps} and {self.batch_size}.")
         if self.upsample not in {"transpose", "resize"}:
             raise RecipeError(f"upsample must be 'transpose' or 'resize', got {self.upsample!r}.")
+        if not 0 <= self.d_depth <= math.log2(self.image_size):
+            raise RecipeError(f"d_depth must be between 0 (the default) and log2(image_size), got {self.d_depth}.")
         ratio = self.image_size / self.start_size
         if ratio < 2 or ratio != 2 ** round(math.log2(ratio)):
             raise RecipeError(
