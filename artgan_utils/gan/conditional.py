@@ -129,7 +129,7 @@ def make_conditional_discriminator(num_classes: int, scheme: str = "projection",
     ``projection`` adds ``<embed(y), phi(x)>`` to the logit, where ``phi(x)`` is the flattened
     last feature map (the embedding is not spectrally normalised).
     ``layers_down``: the number of stride-2 convolutions; by default ``log2(image_size) - 3``
-    (at least 2), which ends on an 8x8 map; one more ends on 4x4, so that the last
+    (at least 2), which ends on an 8x8 map from 32 px up; one more ends on 4x4, so that the last
     convolution's features each see most of the patch (its layout, not only its texture).
     """
     _check(scheme)

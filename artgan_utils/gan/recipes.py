@@ -45,8 +45,9 @@ class Recipe:
         :func:`~artgan_utils.gan.networks.make_discriminator`.
     d_depth:
         The discriminator's stride-2 convolutions; 0 (the default) means
-        ``log2(image_size) - 3``, at least 2, which ends on an 8x8 map. One more
-        ends on 4x4, where each feature sees most of the image, not only its texture.
+        ``log2(image_size) - 3``, at least 2, which ends on an 8x8 map from 32 px up.
+        One more ends on 4x4, where each feature sees most of the image, not only its
+        texture (measured at 32 px in the README: not better at equal time).
     steps, batch_size:
         Training length in generator/discriminator updates, and batch size.
     g_lr, d_lr, beta_1:
