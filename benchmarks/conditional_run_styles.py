@@ -19,7 +19,10 @@ amplitude 0.1 added: whether the classifier sorts the samples by their texture r
 than their palette; and of the real patches under a 5x5 box blur and at a quarter of
 their resolution (area-downsampled, then bilinearly upsampled back): whether a style
 is still recognised without its fine detail, that is, whether a blurry generator could
-be recognised at all. Run it on a core the trainer does not use.
+be recognised at all. It then prints low-order statistics of each class's real patches
+and samples side by side (mean colour, the share of flat 8x8 blocks, mean gradient, patch
+contrast): what the samples already match, so that the difference lies elsewhere.
+Run it on a core the trainer does not use.
 """
 
 from __future__ import annotations
@@ -70,6 +73,32 @@ def diagnose(check, report) -> None:
             print(check.classifier.confusion(check.extractor(images), y))
 
 
+def patch_statistics(images):
+    """Mean RGB in [0, 1]; share of 8x8 blocks whose grey level varies by less than 0.03 (std); mean absolute
+    grey-level difference between neighbouring pixels; mean per-patch std of the grey level."""
+    import numpy as np
+
+    x = (np.asarray(images, dtype=np.float64) + 1) / 2
+    grey = x.mean(-1)
+    n, h, w = grey.shape
+    blocks = grey[:, :h // 8 * 8, :w // 8 * 8].reshape(n, h // 8, 8, w // 8, 8).std(axis=(2, 4))
+    gradient = np.abs(np.diff(grey, axis=1)).mean() + np.abs(np.diff(grey, axis=2)).mean()
+    return x.mean(axis=(0, 1, 2)), float((blocks < 0.03).mean()), float(gradient), float(grey.std(axis=(1, 2)).mean())
+
+
+def print_patch_statistics(check, report) -> None:
+    """Each class's real held-out patches and samples side by side on :func:`patch_statistics`."""
+    import numpy as np
+
+    print("\nlow-order statistics (real / samples): mean RGB | flat 8x8 blocks | mean |gradient| | patch contrast")
+    for k, name in enumerate(check.names):
+        real = patch_statistics(check.real[check.real_labels == k])
+        fake = patch_statistics(report["samples"][report["labels"] == k])
+        rgb = " / ".join(np.array2string(s[0], precision=2) for s in (real, fake))
+        print(f"{name:14s} {rgb} | {real[1]:.2f} / {fake[1]:.2f} | {real[2]:.3f} / {fake[2]:.3f} "
+              f"| {real[3]:.3f} / {fake[3]:.3f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     import numpy as np
 
@@ -93,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     print(check.table({f"step {steps}": report}))
     if args.diagnose:
         diagnose(check, report)
+        print_patch_statistics(check, report)
     ok = check.counted
     row = {"run": args.folder.name, "step": steps, "date": datetime.date.today().isoformat(),
            "accuracy_counted": round(float(np.mean(report["accuracy"][ok])), 3),
