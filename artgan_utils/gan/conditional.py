@@ -31,7 +31,7 @@ import tensorflow as tf
 from keras import layers, ops
 
 from artgan_utils.gan.model import GAN
-from artgan_utils.gan.networks import dcgan_init, upsample_layer
+from artgan_utils.gan.networks import dcgan_init, default_discriminator_depth, upsample_layer
 
 SCHEMES = ("concat", "acgan", "projection")
 
@@ -133,7 +133,7 @@ def make_conditional_discriminator(num_classes: int, scheme: str = "projection",
     convolution's features each see most of the patch (its layout, not only its texture).
     """
     _check(scheme)
-    n_down = max(2, int(math.log2(image_size)) - 3) if layers_down is None else int(layers_down)
+    n_down = default_discriminator_depth(image_size) if layers_down is None else int(layers_down)
     if not 1 <= n_down <= int(math.log2(image_size)):
         raise ValueError(f"layers_down must be between 1 and log2(image_size) = {int(math.log2(image_size))}, "
                          f"got {layers_down}.")

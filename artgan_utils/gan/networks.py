@@ -138,6 +138,14 @@ def make_generator(
     return keras.Model(z, x, name=name)
 
 
+def default_discriminator_depth(image_size: int) -> int:
+    """The DCGAN discriminator's stride-2 convolutions for an image size: ``log2(image_size) - 3``, at least 2.
+
+    From 32 px up the last feature map is 8x8; one more convolution ends on 4x4.
+    """
+    return max(2, int(math.log2(image_size)) - 3)
+
+
 def make_discriminator(
     image_size: int = 64,
     channels: int = 3,
@@ -164,7 +172,7 @@ def make_discriminator(
     """
     wrap = (lambda layer: layers.SpectralNormalization(layer, name=f"{layer.name}_sn",
                                                        dtype=layer.dtype_policy)) if spectral_norm else (lambda layer: layer)
-    depth = depth or max(2, int(math.log2(image_size)) - 3)
+    depth = depth or default_discriminator_depth(image_size)
     init = dcgan_init(seed)
     img = keras.Input((image_size, image_size, channels), name="image")
     x = img
